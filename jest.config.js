@@ -1,0 +1,11 @@
+// Unit tests sit beside the code (libs/.../*.spec.ts); end-to-end tests against the real broker in test/.
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^nestjs-warren$': '<rootDir>/libs/warren/src' },
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testTimeout: 30000,
+  // Every test must close what it opens; this catches the ones that do not.
+  detectOpenHandles: false,
+};

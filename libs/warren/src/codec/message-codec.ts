@@ -1,0 +1,66 @@
+import { BINARY_CONTENT_TYPE, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../warren.constants';
+import { MalformedMessageError } from '../errors/malformed-message.error';
+import { WarrenError } from '../errors/warren.error';
+
+export interface EncodedBody {
+  content: Buffer;
+  contentType?: string;
+}
+
+/** Objects and other values → JSON; strings → text/plain; Buffers → application/octet-stream. */
+export function encodeBody(message: unknown): EncodedBody {
+  if (Buffer.isBuffer(message)) return { content: message, contentType: BINARY_CONTENT_TYPE };
+  if (message instanceof Uint8Array) return { content: Buffer.from(message), contentType: BINARY_CONTENT_TYPE };
+  if (typeof message === 'string') return { content: Buffer.from(message, 'utf8'), contentType: TEXT_CONTENT_TYPE };
+  if (message === undefined) return { content: Buffer.alloc(0) };
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(message);
+  } catch (err) {
+    throw new WarrenError(`Message cannot be serialised as JSON: ${(err as Error).message}`);
+  }
+  if (json === undefined) throw new WarrenError(`Message of type ${typeof message} cannot be serialised as JSON`);
+  return { content: Buffer.from(json, 'utf8'), contentType: JSON_CONTENT_TYPE };
+}
+
+/**
+ * Decodes a body by its content type, as any AMQP client may have sent it:
+ * JSON types are parsed (and must parse), text types become strings, a body without a content
+ * type is parsed when it is JSON and given as a string otherwise, anything else stays a Buffer.
+ */
+export function decodeBody(content: Buffer, contentType: string | undefined): unknown {
+  if (content.length === 0) return undefined;
+  const type = mediaType(contentType);
+  if (type === '') {
+    const text = content.toString('utf8');
+    try {
+      return parseJson(text);
+    } catch {
+      return text;
+    }
+  }
+  if (type === JSON_CONTENT_TYPE || type.endsWith('+json')) {
+    try {
+      return parseJson(content.toString('utf8'));
+    } catch (err) {
+      throw new MalformedMessageError(`declared ${type} but is not valid JSON (${(err as Error).message})`);
+    }
+  }
+  if (type.startsWith('text/')) return content.toString('utf8');
+  return content;
+}
+
+function mediaType(contentType: string | undefined): string {
+  if (!contentType) return '';
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** JSON.parse that drops `__proto__` keys, so no payload can reach an object's prototype later. */
+function parseJson(text: string): unknown {
+  return text.includes('__proto__') ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
+}
+
+function dropProtoKeys(key: string, value: unknown): unknown {
+  return key === '__proto__' ? undefined : value;
+}

@@ -1,0 +1,126 @@
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { BrokerConnectionError } from '../errors/connection.error';
+import { WarrenLogger } from '../logging/warren-logger';
+import { safeUri } from '../logging/redact';
+import type { ResolvedWarrenOptions } from '../warren-options';
+import { MESSAGES } from '../warren.messages';
+import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './managed-channel';
+import { validateUris } from './uri';
+
+/**
+ * Warren's one connection to the broker. golevelup's AmqpConnection establishes it (with the
+ * connect timeout, failover URIs and the exchanges/queues it is told to declare); Warren then
+ * opens its own channels on it for consumers, the producer and the RPC client. Nothing outside
+ * this file touches golevelup's connection API.
+ */
+export class BrokerConnection {
+  private constructor(
+    private readonly amqp: AmqpConnection,
+    private readonly options: ResolvedWarrenOptions,
+    private readonly logger: WarrenLogger,
+  ) {}
+
+  static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger): Promise<BrokerConnection> {
+    validateUris(options.uris);
+    const printable = options.uris.map(safeUri).join(', ');
+    logger.log(MESSAGES.connecting(printable));
+    const amqp = new AmqpConnection(golevelupConfig(options, logger));
+    const init = amqp.init();
+    // init() has created the managed connection synchronously; keep the last reason it gave.
+    let lastError: Error | undefined;
+    amqp.managedConnection.on('connectFailed', ({ err }: { err: Error }) => (lastError = err));
+    amqp.managedChannel.on('error', (err: Error) => (lastError = err));
+    try {
+      await init;
+    } catch (err) {
+      await amqp.managedConnection.close().catch(() => undefined);
+      const reason = lastError?.message ?? (err as Error).message;
+      throw new BrokerConnectionError(MESSAGES.connectFailed(printable, options.connection.connectTimeoutMs, reason));
+    }
+    const connection = new BrokerConnection(amqp, options, logger);
+    connection.watch();
+    logger.log(MESSAGES.connected(printable));
+    return connection;
+  }
+
+  /** amqp-connection-manager's reconnecting connection. */
+  get manager(): AmqpConnectionManager {
+    return this.amqp.managedConnection;
+  }
+
+  get isConnected(): boolean {
+    return this.amqp.managedConnection.isConnected();
+  }
+
+  /** A channel of Warren's own on this connection, re-opened after reconnects and channel errors. */
+  openChannel(options: Omit<ManagedChannelOptions, 'reopenDelayMs'>, listener: ChannelListener = {}): ManagedChannel {
+    return new ManagedChannel(
+      this.manager,
+      { ...options, reopenDelayMs: this.options.connection.reconnectDelayMs },
+      listener,
+      this.logger.child(`Warren:${options.name}`),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.manager.removeAllListeners('disconnect');
+    await this.amqp.managedConnection.close().catch(() => undefined);
+  }
+
+  private watch(): void {
+    const manager = this.amqp.managedConnection;
+    manager.on('disconnect', ({ err }: { err?: Error }) =>
+      this.logger.warn(MESSAGES.disconnected(err?.message ?? 'closed')),
+    );
+    manager.on('blocked', ({ reason }: { reason: string }) => this.logger.warn(MESSAGES.blocked(reason)));
+  }
+}
+
+function golevelupConfig(options: ResolvedWarrenOptions, logger: WarrenLogger) {
+  const passThrough = options.golevelup;
+  const { connection } = options;
+  return {
+    ...passThrough,
+    name: connection.name,
+    uri: options.uris,
+    prefetchCount: options.prefetch,
+    exchanges: options.exchanges.map((exchange) => ({
+      name: exchange.name,
+      type: exchange.type ?? 'topic',
+      options: { durable: true, ...exchange.options },
+    })),
+    // Warren runs its own consumers and reply consumer; golevelup only connects and declares.
+    registerHandlers: false,
+    enableDirectReplyTo: false,
+    connectionInitOptions: {
+      wait: true,
+      reject: true,
+      timeout: connection.connectTimeoutMs,
+      skipConnectionFailedLogging: true,
+      skipDisconnectFailedLogging: true,
+    },
+    connectionManagerOptions: {
+      ...passThrough.connectionManagerOptions,
+      heartbeatIntervalInSeconds: connection.heartbeatSeconds,
+      reconnectTimeInSeconds: connection.reconnectDelayMs / 1000,
+      connectionOptions: {
+        ...passThrough.connectionManagerOptions?.connectionOptions,
+        noDelay: connection.noDelay,
+        clientProperties: { connection_name: connection.name },
+      },
+    },
+    logger: quietLogger(logger.child('Warren:golevelup')),
+  };
+}
+
+/** golevelup narrates every channel it opens at 'log' level; keep that at debug. */
+function quietLogger(logger: WarrenLogger) {
+  return {
+    log: (message: string) => logger.debug(String(message)),
+    warn: (message: string) => logger.warn(String(message)),
+    error: (message: string, trace?: string) => logger.error(String(message) + (trace ? `\n${trace}` : '')),
+    debug: (message: string) => logger.debug(String(message)),
+    verbose: (message: string) => logger.verbose(String(message)),
+  };
+}

@@ -1,0 +1,13 @@
+import type { Type } from '@nestjs/common';
+import type { ConsumeMessage } from 'amqplib';
+import type { RabbitHandlerMetadata } from '../interfaces';
+
+/** A discovered handler method, ready to be called with Nest's guards, interceptors and pipes. */
+export interface HandlerDefinition {
+  /** `ClassName.methodName`, for logs. */
+  name: string;
+  options: RabbitHandlerMetadata;
+  /** DTO the payload is validated against, when the payload parameter is typed with a class. */
+  payloadType?: Type<object>;
+  invoke(payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>): Promise<unknown>;
+}

@@ -1,0 +1,53 @@
+import type { ConsumeMessage } from 'amqplib';
+import { decodeBody } from '../codec/message-codec';
+import { WarrenError } from '../errors/warren.error';
+import type { PayloadValidator } from '../validation/payload-validator';
+import { MESSAGES } from '../warren.messages';
+import type { HandlerDefinition } from './handler-definition';
+import { topicMatches } from './routing-key';
+
+/** No handler on a shared queue matches the message's routing key. */
+export class NoHandlerError extends WarrenError {
+  readonly code = 'NO_HANDLER';
+}
+
+/**
+ * Picks the handler for a delivery and runs it: decode the body by content type, validate it
+ * against the handler's DTO, then call the method through Nest's guards, interceptors and pipes.
+ * Settling the message (ack, reject, reply) is the caller's job.
+ */
+export class MessageDispatcher {
+  private readonly exact = new Map<string, HandlerDefinition>();
+  private readonly patterns: Array<[string, HandlerDefinition]> = [];
+
+  constructor(
+    readonly queueLabel: string,
+    readonly handlers: HandlerDefinition[],
+    private readonly validator: PayloadValidator | undefined,
+  ) {
+    for (const handler of handlers) {
+      const keys = [handler.options.routingKey ?? [], (handler.options.bindings ?? []).map((b) => b.routingKey)].flat(2);
+      for (const key of keys) {
+        if (key.includes('*') || key.includes('#')) this.patterns.push([key, handler]);
+        else if (!this.exact.has(key)) this.exact.set(key, handler);
+      }
+    }
+  }
+
+  /** The handler for a routing key; a queue with one handler takes everything it receives. */
+  route(routingKey: string): HandlerDefinition | undefined {
+    if (this.handlers.length === 1) return this.handlers[0];
+    const exact = this.exact.get(routingKey);
+    if (exact) return exact;
+    for (const [pattern, handler] of this.patterns) if (topicMatches(pattern, routingKey)) return handler;
+    return undefined;
+  }
+
+  async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage): Promise<unknown> {
+    if (!handler) throw new NoHandlerError(MESSAGES.noHandler(this.queueLabel, message.fields.routingKey));
+    const decoded = decodeBody(message.content, message.properties.contentType);
+    const payload =
+      handler.payloadType && this.validator ? await this.validator.validate(handler.payloadType, decoded) : decoded;
+    return handler.invoke(payload, message, message.properties.headers ?? {});
+  }
+}

@@ -1,0 +1,39 @@
+import type { Channel, Options } from 'amqplib';
+import type { QueueOptions } from '../interfaces';
+import type { HandlerDefinition } from './handler-definition';
+
+/** Server-named queues belong to one connection: they should vanish with it. */
+const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable: false, autoDelete: true };
+
+/**
+ * Declares the queue that a group of handlers consumes (or checks it exists) and binds it as
+ * each handler asks. Runs on every new channel, so topology comes back after a reconnect.
+ * Returns the queue's actual name (the server's, for unnamed queues).
+ */
+export async function declareQueue(channel: Channel, queue: string | undefined, handlers: HandlerDefinition[]): Promise<string> {
+  const first = handlers[0].options;
+  let name: string;
+  if (first.createQueueIfNotExists === false && queue) {
+    name = (await channel.checkQueue(queue)).queue;
+  } else {
+    const args = queueArguments(first.queueOptions);
+    name = (await channel.assertQueue(queue ?? '', queue ? args : { ...ANONYMOUS_QUEUE_DEFAULTS, ...args })).queue;
+  }
+  for (const handler of handlers) {
+    const { exchange, routingKey, bindings, queueOptions } = handler.options;
+    const bindArgs = queueOptions?.bindQueueArguments;
+    if (exchange) {
+      const keys = routingKey === undefined ? [''] : Array.isArray(routingKey) ? routingKey : [routingKey];
+      for (const key of keys) await channel.bindQueue(name, exchange, key, bindArgs);
+    }
+    for (const binding of bindings ?? []) await channel.bindQueue(name, binding.exchange, binding.routingKey, bindArgs);
+  }
+  return name;
+}
+
+function queueArguments(options: QueueOptions | undefined): Options.AssertQueue {
+  if (!options) return {};
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { bindQueueArguments, consumerOptions, channel, ...args } = options;
+  return args;
+}

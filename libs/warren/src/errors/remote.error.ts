@@ -1,0 +1,27 @@
+import { WarrenError } from './warren.error';
+
+/** The shape in which an RPC error travels from the handler to the caller. */
+export interface RemoteErrorPayload {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * The remote RPC handler failed: it threw, or the request payload failed validation
+ * (`code: 'VALIDATION_FAILED'`, constraint messages in `details`).
+ */
+export class RemoteError extends WarrenError {
+  readonly code: string;
+  readonly details?: unknown;
+
+  constructor(payload: RemoteErrorPayload) {
+    super(payload.message);
+    this.code = payload.code;
+    this.details = payload.details;
+  }
+
+  toJSON(): RemoteErrorPayload {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}

@@ -1,0 +1,19 @@
+import { WarrenError } from './warren.error';
+
+/** No reply arrived within the request's timeout. The request may still be handled later. */
+export class RpcTimeoutError extends WarrenError {
+  constructor(
+    readonly exchange: string,
+    readonly routingKey: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `RPC ${describeTarget(exchange, routingKey)} got no reply within ${timeoutMs} ms. ` +
+        'Check that a handler is consuming that routing key, or raise rpc.timeoutMs / the timeoutMs option.',
+    );
+  }
+}
+
+export function describeTarget(exchange: string, routingKey: string): string {
+  return exchange ? `'${exchange}' / '${routingKey}'` : `queue '${routingKey}'`;
+}

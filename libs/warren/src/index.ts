@@ -1,0 +1,10 @@
+export { WarrenModule } from './warren.module';
+export { MessageProducer } from './producer/message-producer';
+export type { EmitFailure } from './producer/message-producer';
+export { RpcClient } from './rpc/rpc-client';
+export { RabbitSubscribe, RabbitRPC } from './decorators/rabbit-handler.decorators';
+export { RabbitPayload, RabbitHeader, RabbitRequest } from './decorators/rabbit-params.decorators';
+export { isRabbitContext } from './rabbit-context';
+export { WARREN_CONTEXT_TYPE } from './warren.constants';
+export * from './errors';
+export * from './interfaces';

@@ -1,0 +1,3 @@
+export * from './warren-options.interface';
+export * from './handler-options.interface';
+export * from './publish-options.interface';

@@ -1,0 +1,80 @@
+import type { LoggerService } from '@nestjs/common';
+import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
+import type { Options } from 'amqplib';
+import type { ValidatorOptions } from 'class-validator';
+
+/** An exchange Warren declares at start-up. */
+export interface WarrenExchangeOptions {
+  name: string;
+  /** @default 'topic' */
+  type?: 'topic' | 'direct' | 'fanout' | 'headers' | (string & {});
+  /** amqplib's assertExchange options. @default { durable: true } */
+  options?: Options.AssertExchange;
+}
+
+export interface WarrenConnectionOptions {
+  /** How long start-up waits for the broker before failing with `BrokerConnectionError`. @default 5000 */
+  connectTimeoutMs?: number;
+  /** AMQP heartbeat. @default 5 */
+  heartbeatSeconds?: number;
+  /** Pause between reconnect attempts after the connection drops. @default 1000 */
+  reconnectDelayMs?: number;
+  /**
+   * Disable Nagle's algorithm on the socket. Without it every RPC round trip waits ~40 ms
+   * for delayed ACKs; leave it on unless you know why. @default true
+   */
+  noDelay?: boolean;
+  /** Connection name shown in the RabbitMQ management UI. @default 'warren' */
+  name?: string;
+}
+
+export interface WarrenModuleOptions {
+  /**
+   * Broker URI, or several for failover (tried in turn).
+   * @default process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+   */
+  uri?: string | string[];
+  /** Exchanges to declare at start-up. @default [] */
+  exchanges?: WarrenExchangeOptions[];
+  /** Unacknowledged deliveries each consumer may hold; a handler can override it. @default 10 */
+  prefetch?: number;
+  rpc?: {
+    /** Time `RpcClient.request` waits for a reply before rejecting with `RpcTimeoutError`. @default 10000 */
+    timeoutMs?: number;
+  };
+  publish?: {
+    /** Time `MessageProducer.publish` waits for the broker's confirm. @default 10000 */
+    timeoutMs?: number;
+  };
+  shutdown?: {
+    /**
+     * On shutdown, how long in-flight handlers and unconfirmed publishes may take.
+     * Handlers still running then have their messages returned to the queue. @default 10000
+     */
+    drainTimeoutMs?: number;
+  };
+  connection?: WarrenConnectionOptions;
+  /**
+   * Options for class-validator when a handler's payload is typed with a class, or `false`
+   * to pass payloads through unvalidated. @default { forbidUnknownValues: true }
+   */
+  validation?: ValidatorOptions | false;
+  /** Where Warren logs; `false` silences it. @default Nest's Logger */
+  logger?: LoggerService | false;
+  /**
+   * Passed to golevelup's AmqpConnection for what Warren does not model (`queues`,
+   * `exchangeBindings`, `connectionManagerOptions`, ...). Warren's own options win.
+   * @default {}
+   */
+  golevelup?: Partial<RabbitMQConfig>;
+}
+
+/** Options of `WarrenModule.forRootAsync`. */
+export interface WarrenModuleAsyncOptions {
+  /** Modules that export what `inject` names (e.g. ConfigModule). */
+  imports?: any[];
+  inject?: any[];
+  useFactory: (...args: any[]) => WarrenModuleOptions | Promise<WarrenModuleOptions>;
+  /** @default true */
+  isGlobal?: boolean;
+}

@@ -1,0 +1,51 @@
+import { HttpException } from '@nestjs/common';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { decodeBody, encodeBody } from '../codec/message-codec';
+import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
+import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../warren.constants';
+
+/**
+ * The reply protocol. A result travels as an ordinary message (JSON, text or binary by its
+ * type), so plain AMQP clients can read it; an error travels as JSON `{ code, message, details }`
+ * with the header `warren-status: error`. Replies go to the request's `reply_to` with its
+ * `correlation_id`, which is all that direct reply-to and tutorial-style clients need.
+ */
+export function sendReply(channel: Channel, request: ConsumeMessage, result: unknown): void {
+  const { content, contentType } = encodeBody(result);
+  channel.publish('', request.properties.replyTo, content, {
+    correlationId: request.properties.correlationId,
+    contentType,
+  });
+}
+
+export function sendErrorReply(channel: Channel, request: ConsumeMessage, error: unknown): void {
+  channel.publish('', request.properties.replyTo, Buffer.from(JSON.stringify(toRemoteErrorPayload(error))), {
+    correlationId: request.properties.correlationId,
+    contentType: JSON_CONTENT_TYPE,
+    headers: { [REPLY_STATUS_HEADER]: REPLY_STATUS_ERROR },
+  });
+}
+
+/** The result carried by a reply, or the RemoteError it reports. */
+export function readReply(reply: ConsumeMessage): unknown {
+  const headers = reply.properties.headers;
+  if (headers && headers[REPLY_STATUS_HEADER] === REPLY_STATUS_ERROR) {
+    const payload = decodeBody(reply.content, JSON_CONTENT_TYPE) as Partial<RemoteErrorPayload> | undefined;
+    throw new RemoteError({
+      code: typeof payload?.code === 'string' ? payload.code : 'REMOTE_ERROR',
+      message: typeof payload?.message === 'string' ? payload.message : 'The remote handler failed',
+      details: payload?.details,
+    });
+  }
+  return decodeBody(reply.content, reply.properties.contentType);
+}
+
+/** What the caller learns of a handler's error: its code, message and details, never its stack. */
+export function toRemoteErrorPayload(error: unknown): RemoteErrorPayload {
+  if (!(error instanceof Error)) return { code: 'HANDLER_ERROR', message: String(error) };
+  const withFields = error as Error & { code?: unknown; details?: unknown };
+  const code = typeof withFields.code === 'string' && withFields.code ? withFields.code : 'HANDLER_ERROR';
+  let details = withFields.details;
+  if (details === undefined && error instanceof HttpException) details = error.getResponse();
+  return details === undefined ? { code, message: error.message } : { code, message: error.message, details };
+}

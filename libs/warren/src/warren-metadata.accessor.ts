@@ -1,0 +1,41 @@
+import { Injectable, Type } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import type { RabbitHandlerMetadata } from './interfaces';
+import { isDtoClass } from './validation/payload-validator';
+import { WARREN_HANDLER_METADATA, WARREN_PAYLOAD_PARAM } from './warren.constants';
+
+interface RouteArg {
+  index: number;
+  data?: unknown;
+}
+
+/** Reads what Warren's decorators stored. */
+@Injectable()
+export class WarrenMetadataAccessor {
+  constructor(private readonly reflector: Reflector) {}
+
+  getHandlerMetadata(method: (...args: unknown[]) => unknown): RabbitHandlerMetadata | undefined {
+    return this.reflector.get<RabbitHandlerMetadata | undefined>(WARREN_HANDLER_METADATA, method);
+  }
+
+  /**
+   * The DTO class of the handler's payload parameter: the parameter marked `@RabbitPayload()`
+   * (without a property name), or the first parameter when the method uses no param decorators.
+   */
+  getPayloadType(prototype: object, methodName: string): Type<object> | undefined {
+    const args: Record<string, RouteArg> =
+      Reflect.getMetadata(ROUTE_ARGS_METADATA, prototype.constructor, methodName) ?? {};
+    const paramTypes: unknown[] = Reflect.getMetadata('design:paramtypes', prototype, methodName) ?? [];
+    const keys = Object.keys(args);
+    let index: number | undefined;
+    if (keys.length === 0) {
+      index = 0;
+    } else {
+      const payloadKey = keys.find((key) => key.split(':')[0] === String(WARREN_PAYLOAD_PARAM));
+      if (payloadKey && args[payloadKey].data === undefined) index = args[payloadKey].index;
+    }
+    const type = index === undefined ? undefined : paramTypes[index];
+    return isDtoClass(type) ? type : undefined;
+  }
+}

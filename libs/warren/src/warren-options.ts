@@ -1,0 +1,76 @@
+import type { LoggerService } from '@nestjs/common';
+import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
+import type { ValidatorOptions } from 'class-validator';
+import { WarrenConfigurationError } from './errors/configuration.error';
+import type { WarrenExchangeOptions, WarrenModuleOptions } from './interfaces';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_PREFETCH,
+  DEFAULT_PUBLISH_TIMEOUT_MS,
+  DEFAULT_RECONNECT_DELAY_MS,
+  DEFAULT_RPC_TIMEOUT_MS,
+  DEFAULT_URI,
+} from './warren.constants';
+
+/** Options with every default filled in. Built once from the user's options, which are never mutated. */
+export interface ResolvedWarrenOptions {
+  uris: string[];
+  exchanges: WarrenExchangeOptions[];
+  prefetch: number;
+  rpcTimeoutMs: number;
+  publishTimeoutMs: number;
+  drainTimeoutMs: number;
+  connection: {
+    connectTimeoutMs: number;
+    heartbeatSeconds: number;
+    reconnectDelayMs: number;
+    noDelay: boolean;
+    name: string;
+  };
+  validation: ValidatorOptions | false;
+  logger: LoggerService | false | undefined;
+  golevelup: Partial<RabbitMQConfig>;
+}
+
+export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedWarrenOptions {
+  const uri = options.uri ?? env.RABBITMQ_URL ?? DEFAULT_URI;
+  const resolved: ResolvedWarrenOptions = {
+    uris: Array.isArray(uri) ? [...uri] : [uri],
+    exchanges: (options.exchanges ?? []).map((exchange) => ({ ...exchange })),
+    prefetch: options.prefetch ?? DEFAULT_PREFETCH,
+    rpcTimeoutMs: options.rpc?.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
+    publishTimeoutMs: options.publish?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    drainTimeoutMs: options.shutdown?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    connection: {
+      connectTimeoutMs: options.connection?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      heartbeatSeconds: options.connection?.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+      reconnectDelayMs: options.connection?.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS,
+      noDelay: options.connection?.noDelay ?? true,
+      name: options.connection?.name ?? 'warren',
+    },
+    validation: options.validation === false ? false : { forbidUnknownValues: false, ...options.validation },
+    logger: options.logger,
+    golevelup: { ...options.golevelup },
+  };
+  checkPositive('prefetch', resolved.prefetch, true);
+  checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);
+  checkPositive('publish.timeoutMs', resolved.publishTimeoutMs);
+  checkPositive('shutdown.drainTimeoutMs', resolved.drainTimeoutMs, false, true);
+  checkPositive('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);
+  checkPositive('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
+  for (const exchange of resolved.exchanges) {
+    if (!exchange.name) throw new WarrenConfigurationError('Every entry of exchanges needs a name');
+  }
+  return resolved;
+}
+
+function checkPositive(name: string, value: number, integer = false, zeroAllowed = false): void {
+  const ok = Number.isFinite(value) && (zeroAllowed ? value >= 0 : value > 0) && (!integer || Number.isInteger(value));
+  if (!ok) {
+    throw new WarrenConfigurationError(
+      `Option ${name} must be a ${integer ? 'whole' : ''} number ${zeroAllowed ? '>= 0' : '> 0'}; got ${String(value)}`,
+    );
+  }
+}

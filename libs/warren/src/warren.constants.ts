@@ -1,0 +1,37 @@
+/** Injection token for the options the user passed to `WarrenModule.forRoot[Async]`. */
+export const WARREN_MODULE_OPTIONS = Symbol('warren:module-options');
+
+/** Metadata key under which `@RabbitSubscribe` / `@RabbitRPC` store their handler options. */
+export const WARREN_HANDLER_METADATA = 'warren:handler';
+
+/**
+ * Param types for `@RabbitPayload`, `@RabbitRequest` and `@RabbitHeader`, stored in Nest's
+ * ROUTE_ARGS_METADATA so that pipes apply. The numbers match golevelup's, which keeps
+ * metadata written by either library readable by the other.
+ */
+export const WARREN_PAYLOAD_PARAM = 3;
+export const WARREN_HEADER_PARAM = 4;
+export const WARREN_REQUEST_PARAM = 5;
+
+/** `ExecutionContext#getType()` inside Warren handlers; the same as golevelup's, so guards keep working. */
+export const WARREN_CONTEXT_TYPE = 'rmq';
+
+/** RabbitMQ's direct reply-to pseudo queue. */
+export const DIRECT_REPLY_QUEUE = 'amq.rabbitmq.reply-to';
+
+/** Header set on RPC replies that carry an error instead of a result. */
+export const REPLY_STATUS_HEADER = 'warren-status';
+export const REPLY_STATUS_ERROR = 'error';
+
+export const DEFAULT_URI = 'amqp://guest:guest@127.0.0.1:5672';
+export const DEFAULT_PREFETCH = 10;
+export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_HEARTBEAT_SECONDS = 5;
+export const DEFAULT_RECONNECT_DELAY_MS = 1_000;
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
+
+export const JSON_CONTENT_TYPE = 'application/json';
+export const TEXT_CONTENT_TYPE = 'text/plain';
+export const BINARY_CONTENT_TYPE = 'application/octet-stream';

@@ -1,0 +1,49 @@
+/** Every log line and error text Warren writes, in one place. URIs passed here are already safe. */
+export const MESSAGES = {
+  connecting: (uri: string) => `Connecting to RabbitMQ at ${uri}`,
+  connected: (uri: string) => `Connected to RabbitMQ at ${uri}`,
+  disconnected: (reason: string) => `Connection to RabbitMQ lost (${reason}); reconnecting`,
+  blocked: (reason: string) => `RabbitMQ blocked the connection: ${reason}; publishes wait until it unblocks`,
+  connectFailed: (uris: string, timeoutMs: number, reason: string) =>
+    `Could not connect to RabbitMQ at ${uris} within ${timeoutMs} ms: ${reason}. ` +
+    'Check that the broker is running and reachable, the credentials and vhost are right, ' +
+    'or raise connection.connectTimeoutMs.',
+  invalidUri: (uri: string, reason: string) =>
+    `Invalid RabbitMQ URI ${uri}: ${reason}. Expected amqp://user:password@host:5672/vhost or amqps://...`,
+  channelSetupFailed: (name: string, reason: string) => `Setting up channel '${name}' failed: ${reason}`,
+  channelClosedByBroker: (name: string, reason: string) => `RabbitMQ closed channel '${name}': ${reason}; re-opening`,
+
+  handlerRegistered: (handler: string, type: string, target: string) => `Mapped {${target}, ${type}} to ${handler}`,
+  handlerStartFailed: (handlers: string, queue: string, reason: string) =>
+    `Could not start consuming queue ${queue} for ${handlers}: ${reason}. ` +
+    'If an exchange is missing, declare it in WarrenModule.forRoot({ exchanges: [...] }) or on the broker.',
+  handlerStartTimeout: (handlers: string, queue: string, timeoutMs: number) =>
+    `Consumer for ${handlers} on queue ${queue} was not ready within ${timeoutMs} ms`,
+  ignoredOption: (handler: string, option: string, instead: string) =>
+    `${handler}: option '${option}' is golevelup's and is ignored by Warren; ${instead}`,
+  sharedQueueWithoutKeys: (queue: string, handlers: string) =>
+    `Handlers ${handlers} share queue '${queue}' without distinct routing keys; messages go to the first one only`,
+  subscribeRequiresTarget: (handler: string) =>
+    `${handler}: @RabbitSubscribe/@RabbitRPC needs an 'exchange' (with 'routingKey'), a 'queue', or 'bindings'`,
+
+  messageRejected: (handler: string, queue: string, reason: string) =>
+    `Rejected message from queue '${queue}' without requeue (${handler}): ${reason}`,
+  rpcFailed: (handler: string, reason: string) => `RPC handler ${handler} failed; error sent to the caller: ${reason}`,
+  noHandler: (queue: string, routingKey: string) =>
+    `No handler on queue '${queue}' matches routing key '${routingKey}'`,
+  consumerCancelledByBroker: (queue: string) =>
+    `RabbitMQ cancelled the consumer of queue '${queue}' (queue deleted?); re-declaring and re-subscribing`,
+  subscriberReturnedValue: (handler: string) =>
+    `${handler} is a @RabbitSubscribe handler but returned a value; it is ignored (use @RabbitRPC to reply)`,
+
+  drainStarted: (inFlight: number, timeoutMs: number) =>
+    `Shutting down: consumers cancelled, waiting up to ${timeoutMs} ms for ${inFlight} in-flight message(s)`,
+  drainTimedOut: (requeued: number) =>
+    `Drain timeout reached: ${requeued} unfinished message(s) returned to their queues`,
+  drainDone: (ms: number) => `Drained in ${ms} ms`,
+  publishesUnconfirmed: (count: number) => `Shutting down with ${count} publish(es) not yet confirmed by the broker`,
+  emitFailed: (exchange: string, routingKey: string, reason: string) =>
+    `emit to '${exchange}' / '${routingKey}' failed: ${reason}`,
+  clientClosed: (what: string) => `${what} is shut down; no further messages can be sent`,
+  rpcAbandonedOnShutdown: (count: number) => `Shutting down: ${count} pending RPC request(s) rejected`,
+} as const;

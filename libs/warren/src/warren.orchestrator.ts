@@ -1,0 +1,100 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { BrokerConnection } from './connection/broker-connection';
+import { MessageDispatcher } from './consumer/message-dispatcher';
+import { QueueConsumer } from './consumer/queue-consumer';
+import { describeHandlerTarget, groupByQueue } from './consumer/queue-groups';
+import { WarrenLogger } from './logging/warren-logger';
+import { MessageProducer } from './producer/message-producer';
+import { RpcClient } from './rpc/rpc-client';
+import { PayloadValidator } from './validation/payload-validator';
+import { WarrenExplorer } from './warren.explorer';
+import { MESSAGES } from './warren.messages';
+import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
+import type { ResolvedWarrenOptions } from './warren-options';
+
+const MIN_START_TIMEOUT_MS = 10_000;
+
+/**
+ * Warren's lifecycle. Handlers are found in onModuleInit, consumers start in
+ * onApplicationBootstrap (so `app.init()` resolves only when every one is attached), and
+ * shutdown runs in two steps: beforeApplicationShutdown stops deliveries and drains,
+ * onApplicationShutdown closes channels and the connection.
+ */
+@Injectable()
+export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private consumers: QueueConsumer[] = [];
+  private drained?: Promise<void>;
+  private readonly logger: WarrenLogger;
+
+  constructor(
+    private readonly explorer: WarrenExplorer,
+    private readonly connection: BrokerConnection,
+    private readonly producer: MessageProducer,
+    private readonly rpcClient: RpcClient,
+    @Inject(WARREN_RESOLVED_OPTIONS) private readonly options: ResolvedWarrenOptions,
+    logger: WarrenLogger,
+  ) {
+    this.logger = logger.child('Warren');
+  }
+
+  onModuleInit(): void {
+    const validator = this.options.validation === false ? undefined : new PayloadValidator(this.options.validation);
+    const handlers = this.explorer.explore();
+    this.consumers = groupByQueue(handlers, this.logger).map((group) => {
+      const prefetch = group.handlers[0].options.prefetch ?? this.options.prefetch;
+      const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator);
+      return new QueueConsumer(group.queue, prefetch, dispatcher, this.logger.child('Warren:Consumer'));
+    });
+    for (const handler of handlers) {
+      this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const timeoutMs = Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS);
+    const started = await Promise.allSettled(this.consumers.map((c) => c.start(this.connection, timeoutMs)));
+    const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) {
+      // Leave nothing running behind a failed start: the process must be able to exit.
+      await this.closeAll();
+      throw failure.reason;
+    }
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    this.drained ??= this.drain();
+    return this.drained;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.beforeApplicationShutdown();
+    await this.closeAll();
+  }
+
+  private async drain(): Promise<void> {
+    const started = Date.now();
+    const deadline = started + this.options.drainTimeoutMs;
+    await Promise.all(this.consumers.map((consumer) => consumer.cancel()));
+    const inFlight = this.consumers.reduce((sum, consumer) => sum + consumer.inFlightCount, 0);
+    if (inFlight > 0) this.logger.log(MESSAGES.drainStarted(inFlight, this.options.drainTimeoutMs));
+    const requeued = (await Promise.all(this.consumers.map((consumer) => consumer.drain(deadline)))).reduce((a, b) => a + b, 0);
+    if (requeued > 0) this.logger.warn(MESSAGES.drainTimedOut(requeued));
+    await this.producer.flushPending(deadline);
+    await this.rpcClient.close();
+    if (inFlight > 0) this.logger.log(MESSAGES.drainDone(Date.now() - started));
+  }
+
+  private async closeAll(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.close()));
+    await this.producer.close();
+    await this.rpcClient.close();
+    await this.connection.close();
+  }
+}

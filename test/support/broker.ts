@@ -1,0 +1,87 @@
+import * as amqplib from 'amqplib';
+import { randomBytes } from 'crypto';
+
+export const BROKER_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** A name no other test (or earlier run) uses. */
+export function unique(prefix: string): string {
+  return `test.${prefix}.${randomBytes(4).toString('hex')}`;
+}
+
+/** Polls `condition` until it holds or `timeoutMs` passes; then fails with `what`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * A plain amqplib client, for setting up and inspecting the broker without Warren, and for
+ * proving Warren interoperates with other AMQP clients.
+ */
+export class RawClient {
+  private constructor(
+    readonly connection: amqplib.ChannelModel,
+    readonly channel: amqplib.ConfirmChannel,
+  ) {}
+
+  static async connect(): Promise<RawClient> {
+    const connection = await amqplib.connect(BROKER_URL, { noDelay: true });
+    const channel = await connection.createConfirmChannel();
+    return new RawClient(connection, channel);
+  }
+
+  /** Messages ready in `queue` (not counting unacked ones). */
+  async ready(queue: string): Promise<number> {
+    const channel = await this.connection.createChannel();
+    try {
+      return (await channel.checkQueue(queue)).messageCount;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  async queueExists(queue: string): Promise<boolean> {
+    const channel = await this.connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      await channel.checkQueue(queue);
+      await channel.close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async publish(exchange: string, routingKey: string, body: Buffer | string, options: amqplib.Options.Publish = {}): Promise<void> {
+    const content = typeof body === 'string' ? Buffer.from(body) : body;
+    this.channel.publish(exchange, routingKey, content, options);
+    await this.channel.waitForConfirms();
+  }
+
+  /** Takes every message currently ready in `queue` (acks them). */
+  async drain(queue: string): Promise<amqplib.GetMessage[]> {
+    const messages: amqplib.GetMessage[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const message = await this.channel.get(queue, { noAck: true });
+      if (!message) break;
+      messages.push(message);
+    }
+    return messages;
+  }
+
+  async deleteQueues(...queues: string[]): Promise<void> {
+    for (const queue of queues) await this.channel.deleteQueue(queue).catch(() => undefined);
+  }
+
+  async deleteExchanges(...exchanges: string[]): Promise<void> {
+    for (const exchange of exchanges) await this.channel.deleteExchange(exchange).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => undefined);
+  }
+}
