@@ -44,7 +44,16 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     this.logger = logger.child('Warren');
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    try {
+      this.registerHandlers();
+    } catch (error) {
+      await this.closeAll(); // Nest runs no shutdown hooks after a failed init
+      throw error;
+    }
+  }
+
+  private registerHandlers(): void {
     const validator = this.options.validation === false ? undefined : new PayloadValidator(this.options.validation);
     const handlers = this.explorer.explore();
     this.consumers = groupByQueue(handlers, this.logger).map((group) => {

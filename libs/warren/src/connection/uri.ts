@@ -1,5 +1,5 @@
 import { WarrenConfigurationError } from '../errors/configuration.error';
-import { redactCredentials, safeUri } from '../logging/redact';
+import { safeUri } from '../logging/redact';
 import { MESSAGES } from '../warren.messages';
 
 /** Checks every URI up front so a typo fails start-up with a clear error, not a reconnect loop. */
@@ -10,11 +10,12 @@ export function validateUris(uris: string[]): void {
     try {
       url = new URL(uri);
     } catch {
-      throw new WarrenConfigurationError(MESSAGES.invalidUri(`'${redactCredentials(uri)}'`, 'it is not a URL'));
+      throw new WarrenConfigurationError(MESSAGES.invalidUri('(not shown)', 'it is not a URL'));
     }
     if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
+      // Not echoed: without a known scheme we cannot tell where a password would sit in it.
       throw new WarrenConfigurationError(
-        MESSAGES.invalidUri(safeUri(uri), `the scheme is '${url.protocol.replace(':', '')}', not amqp or amqps`),
+        MESSAGES.invalidUri('(not shown)', `the scheme is '${url.protocol.replace(':', '')}', not amqp or amqps`),
       );
     }
     if (!url.hostname) throw new WarrenConfigurationError(MESSAGES.invalidUri(safeUri(uri), 'it names no host'));

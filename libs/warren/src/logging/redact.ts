@@ -1,5 +1,5 @@
-/** Matches the user-info part of an AMQP URI: `amqp://user:secret@` → group 1 `amqp://user:`. */
-const URI_CREDENTIALS = /(amqps?:\/\/[^:/@\s]*:)[^@\s]*@/gi;
+/** Matches the user-info part of a URI: `amqp://user:secret@` → group 1 `amqp://user:`. */
+const URI_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi;
 
 /** Replaces any password embedded in AMQP URIs inside `text` with `***`. */
 export function redactCredentials(text: string): string {
