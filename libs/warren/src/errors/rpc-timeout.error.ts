@@ -1,3 +1,4 @@
+import { describeTarget } from './describe-target';
 import { WarrenError } from './warren.error';
 
 /** No reply arrived within the request's timeout. The request may still be handled later. */
@@ -12,8 +13,4 @@ export class RpcTimeoutError extends WarrenError {
         'Check that a handler is consuming that routing key, or raise rpc.timeoutMs / the timeoutMs option.',
     );
   }
-}
-
-export function describeTarget(exchange: string, routingKey: string): string {
-  return exchange ? `'${exchange}' / '${routingKey}'` : `queue '${routingKey}'`;
 }

@@ -7,7 +7,7 @@ import { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenClosedError } from '../errors/connection.error';
 import { PublishError } from '../errors/publish.error';
-import { describeTarget } from '../errors/rpc-timeout.error';
+import { describeTarget } from '../errors/describe-target';
 import { WarrenLogger } from '../logging/warren-logger';
 import type { PublishOptions } from '../interfaces';
 import { MESSAGES } from '../warren.messages';
