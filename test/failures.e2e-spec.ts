@@ -58,7 +58,7 @@ describe('subscriber failures (real broker)', () => {
     const parked = await raw.drain(dlq);
     expect(parked).toHaveLength(count);
     for (const message of parked) {
-      const death = (message.properties.headers?.['x-death'] as Array<Record<string, unknown>>)[0];
+      const death = (message.properties.headers?.['x-death'] as unknown as Array<Record<string, unknown>>)[0];
       expect(death.reason).toBe('rejected');
       expect(death.count).toBe(1);
     }

@@ -1,0 +1,66 @@
+import { MalformedMessageError } from '../errors/malformed-message.error';
+import { decodeBody, encodeBody } from './message-codec';
+
+describe('encodeBody', () => {
+  it('encodes objects and other JSON values as application/json', () => {
+    expect(encodeBody({ a: 1 })).toEqual({ content: Buffer.from('{"a":1}'), contentType: 'application/json' });
+    expect(encodeBody(42)).toEqual({ content: Buffer.from('42'), contentType: 'application/json' });
+    expect(encodeBody(null)).toEqual({ content: Buffer.from('null'), contentType: 'application/json' });
+  });
+
+  it('sends strings as text/plain and Buffers as binary, untouched', () => {
+    expect(encodeBody('héllo')).toEqual({ content: Buffer.from('héllo', 'utf8'), contentType: 'text/plain' });
+    const bytes = Buffer.from([0, 255]);
+    expect(encodeBody(bytes).content).toBe(bytes);
+    expect(encodeBody(new Uint8Array([1, 2])).content).toEqual(Buffer.from([1, 2]));
+  });
+
+  it('gives undefined an empty body', () => {
+    expect(encodeBody(undefined).content.length).toBe(0);
+  });
+
+  it('fails clearly on values JSON cannot carry', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => encodeBody(circular)).toThrow(/cannot be serialised as JSON/);
+    expect(() => encodeBody(() => 1)).toThrow(/cannot be serialised as JSON/);
+  });
+});
+
+describe('decodeBody', () => {
+  const body = (text: string) => Buffer.from(text, 'utf8');
+
+  it('parses JSON content types, with parameters and +json suffixes', () => {
+    expect(decodeBody(body('{"a":1}'), 'application/json')).toEqual({ a: 1 });
+    expect(decodeBody(body('[1]'), 'Application/JSON; charset=utf-8')).toEqual([1]);
+    expect(decodeBody(body('{"a":1}'), 'application/vnd.api+json')).toEqual({ a: 1 });
+  });
+
+  it('throws MalformedMessageError for a body declared JSON that is not', () => {
+    expect(() => decodeBody(body('{"a":'), 'application/json')).toThrow(MalformedMessageError);
+    expect(() => decodeBody(body('{"a":'), 'application/json')).toThrow(/declared application\/json but is not valid JSON/);
+  });
+
+  it('keeps text as text, even when it looks like JSON', () => {
+    expect(decodeBody(body('{"a":1}'), 'text/plain')).toBe('{"a":1}');
+  });
+
+  it('parses a body without content type when it is JSON, else gives the string', () => {
+    expect(decodeBody(body('{"a":1}'), undefined)).toEqual({ a: 1 });
+    expect(decodeBody(body('7'), '')).toBe(7);
+    expect(decodeBody(body('hello'), undefined)).toBe('hello');
+  });
+
+  it('gives other content types as a Buffer, and an empty body as undefined', () => {
+    const bytes = Buffer.from([1, 2, 3]);
+    expect(decodeBody(bytes, 'application/octet-stream')).toBe(bytes);
+    expect(decodeBody(Buffer.alloc(0), 'application/json')).toBeUndefined();
+  });
+
+  it('drops __proto__ keys so no payload can set a prototype', () => {
+    const decoded = decodeBody(body('{"a":1,"__proto__":{"polluted":true},"b":{"__proto__":{"x":1}}}'), 'application/json') as Record<string, unknown>;
+    expect(decoded).toEqual({ a: 1, b: {} });
+    expect(Object.prototype.hasOwnProperty.call(decoded, '__proto__')).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { IsInt, IsString, ValidateNested } from 'class-validator';
+import { MessageValidationError } from '../errors/message-validation.error';
+import { PayloadValidator, isDtoClass } from './payload-validator';
+
+class LineDto {
+  @IsString()
+  sku!: string;
+}
+
+class OrderDto {
+  @IsInt()
+  quantity!: number;
+
+  @ValidateNested({ each: true })
+  @Type(() => LineDto)
+  lines!: LineDto[];
+}
+
+describe('PayloadValidator', () => {
+  const validator = new PayloadValidator({ forbidUnknownValues: false });
+
+  it('returns an instance of the DTO for a valid payload', async () => {
+    const order = await validator.validate(OrderDto, { quantity: 2, lines: [{ sku: 'A' }] });
+    expect(order).toBeInstanceOf(OrderDto);
+    expect(order.lines[0]).toBeInstanceOf(LineDto);
+  });
+
+  it('lists every failed constraint, with dotted paths for nested ones', async () => {
+    const error = (await validator.validate(OrderDto, { quantity: 'x', lines: [{ sku: 1 }] }).catch((e) => e)) as MessageValidationError;
+    expect(error).toBeInstanceOf(MessageValidationError);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.details).toEqual([
+      { property: 'quantity', constraints: { isInt: 'quantity must be an integer number' } },
+      { property: 'lines.0.sku', constraints: { isString: 'sku must be a string' } },
+    ]);
+    expect(error.message).toBe('Payload failed validation for OrderDto: quantity must be an integer number; sku must be a string');
+  });
+
+  it.each([['a string'], [42], [null], [[1, 2]], [Buffer.from('{}')]])('refuses a payload that is not an object: %p', async (payload) => {
+    await expect(validator.validate(OrderDto, payload)).rejects.toThrow('payload must be a JSON object matching OrderDto');
+  });
+});
+
+describe('isDtoClass', () => {
+  it('accepts user classes and refuses built-ins', () => {
+    expect(isDtoClass(OrderDto)).toBe(true);
+    for (const type of [Object, String, Number, Boolean, Array, Buffer, Promise, undefined]) expect(isDtoClass(type)).toBe(false);
+  });
+});

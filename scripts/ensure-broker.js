@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/**
+ * Makes sure a RabbitMQ broker answers at RABBITMQ_URL (default amqp://guest:guest@127.0.0.1:5672):
+ *   1. reuse a broker that already answers;
+ *   2. else start an installed rabbitmq-server (`rabbitmq-server -detached`) and wait for it;
+ *   3. else, as root with apt-get, install Debian's rabbitmq-server and start it;
+ *   4. else, with a Docker engine, `docker compose up -d rabbitmq`;
+ *   5. else stop with a message that says how to get one.
+ * Usable from the command line (exit code 0 when a broker answers) and from code: ensureBroker().
+ */
+const { execSync, spawnSync } = require('child_process');
+const net = require('net');
+const path = require('path');
+
+const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const log = (message) => process.stderr.write(`[ensure-broker] ${message}\n`);
+
+function target() {
+  const url = new URL(process.env.RABBITMQ_URL || DEFAULT_URL);
+  return { host: url.hostname || '127.0.0.1', port: Number(url.port || (url.protocol === 'amqps:' ? 5671 : 5672)), url };
+}
+
+/** True when something speaks AMQP on host:port (it answers the protocol header with a Start frame). */
+function amqpAnswers(host, port, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1')));
+    // A Connection.Start method frame begins with type 1 on channel 0.
+    socket.once('data', (data) => done(data[0] === 1));
+  });
+}
+
+async function waitUntilAnswers(host, port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await amqpAnswers(host, port)) return true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return false;
+}
+
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const run = (command) => {
+  log(`$ ${command}`);
+  execSync(command, { stdio: ['ignore', 'ignore', 'inherit'] });
+};
+const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+
+async function startInstalled(host, port) {
+  if (!has('rabbitmq-server')) return false;
+  log('starting the installed rabbitmq-server');
+  try {
+    run('rabbitmq-server -detached');
+  } catch (error) {
+    log(`rabbitmq-server -detached failed: ${error.message}`);
+  }
+  return waitUntilAnswers(host, port, 90_000);
+}
+
+async function installWithApt(host, port) {
+  if (!has('apt-get') || typeof process.getuid !== 'function' || process.getuid() !== 0) return false;
+  log("installing Debian's rabbitmq-server with apt-get");
+  try {
+    run('apt-get update -qq');
+    run('DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server');
+  } catch (error) {
+    log(`apt-get install failed: ${error.message}`);
+    return false;
+  }
+  return startInstalled(host, port);
+}
+
+async function startWithDocker(host, port) {
+  if (!has('docker') || spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0) return false;
+  log('starting RabbitMQ with docker compose');
+  try {
+    run(`docker compose -f ${path.join(__dirname, '..', 'docker-compose.yml')} up -d rabbitmq`);
+  } catch (error) {
+    log(`docker compose failed: ${error.message}`);
+    return false;
+  }
+  return waitUntilAnswers(host, port, 120_000);
+}
+
+async function ensureBroker() {
+  const { host, port } = target();
+  const where = `${host}:${port}`;
+  if (await amqpAnswers(host, port)) {
+    log(`RabbitMQ answers at ${where}`);
+    return;
+  }
+  if (!isLocal(host)) {
+    throw new Error(`No RabbitMQ answers at ${where}, and it is not this machine, so it cannot be started from here.`);
+  }
+  for (const attempt of [startInstalled, installWithApt, startWithDocker]) {
+    if (await attempt(host, port)) {
+      log(`RabbitMQ answers at ${where}`);
+      return;
+    }
+  }
+  throw new Error(
+    `No RabbitMQ at ${where} and none could be started. Install one (Debian/Ubuntu: sudo apt-get install rabbitmq-server; ` +
+      'macOS: brew install rabbitmq), or run `docker compose up -d rabbitmq` with Docker, or set RABBITMQ_URL to a broker you have.',
+  );
+}
+
+module.exports = { ensureBroker, amqpAnswers };
+
+if (require.main === module) {
+  ensureBroker().catch((error) => {
+    log(error.message);
+    process.exit(1);
+  });
+}
