@@ -6,6 +6,7 @@ import { safeUri } from '../logging/redact';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { MESSAGES } from '../warren.messages';
 import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './managed-channel';
+import { golevelupConfig } from './golevelup-config';
 import { validateUris } from './uri';
 
 /**
@@ -75,52 +76,4 @@ export class BrokerConnection {
     );
     manager.on('blocked', ({ reason }: { reason: string }) => this.logger.warn(MESSAGES.blocked(reason)));
   }
-}
-
-function golevelupConfig(options: ResolvedWarrenOptions, logger: WarrenLogger) {
-  const passThrough = options.golevelup;
-  const { connection } = options;
-  return {
-    ...passThrough,
-    name: connection.name,
-    uri: options.uris,
-    prefetchCount: options.prefetch,
-    exchanges: options.exchanges.map((exchange) => ({
-      name: exchange.name,
-      type: exchange.type ?? 'topic',
-      options: { durable: true, ...exchange.options },
-    })),
-    // Warren runs its own consumers and reply consumer; golevelup only connects and declares.
-    registerHandlers: false,
-    enableDirectReplyTo: false,
-    connectionInitOptions: {
-      wait: true,
-      reject: true,
-      timeout: connection.connectTimeoutMs,
-      skipConnectionFailedLogging: true,
-      skipDisconnectFailedLogging: true,
-    },
-    connectionManagerOptions: {
-      ...passThrough.connectionManagerOptions,
-      heartbeatIntervalInSeconds: connection.heartbeatSeconds,
-      reconnectTimeInSeconds: connection.reconnectDelayMs / 1000,
-      connectionOptions: {
-        ...passThrough.connectionManagerOptions?.connectionOptions,
-        noDelay: connection.noDelay,
-        clientProperties: { connection_name: connection.name },
-      },
-    },
-    logger: quietLogger(logger.child('Warren:golevelup')),
-  };
-}
-
-/** golevelup narrates every channel it opens at 'log' level; keep that at debug. */
-function quietLogger(logger: WarrenLogger) {
-  return {
-    log: (message: string) => logger.debug(String(message)),
-    warn: (message: string) => logger.warn(String(message)),
-    error: (message: string, trace?: string) => logger.error(String(message) + (trace ? `\n${trace}` : '')),
-    debug: (message: string) => logger.debug(String(message)),
-    verbose: (message: string) => logger.verbose(String(message)),
-  };
 }
