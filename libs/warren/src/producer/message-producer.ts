@@ -154,15 +154,14 @@ export class MessageProducer {
   async close(): Promise<void> {
     this.closed = true;
     const error = new WarrenClosedError(MESSAGES.clientClosed('MessageProducer'));
-    for (const outgoing of [...this.waiting, ...this.unconfirmed]) this.finish(outgoing, error);
+    for (const outgoing of [...this.unconfirmed, ...this.waiting]) this.finish(outgoing, error);
     await this.channel.close();
   }
 
   private flush(): void {
     const channel = this.channel.channel as ConfirmChannel | undefined;
     while (channel && this.writable && this.waiting.length > 0) {
-      const outgoing = this.waiting.shift()!;
-      if (!outgoing.done) this.send(channel, outgoing);
+      this.send(channel, this.waiting.shift()!);
     }
   }
 
@@ -207,6 +206,7 @@ export class MessageProducer {
         );
       }
     }
+    // Back to the front of the line, in their original order, ahead of anything newer.
     this.waiting.unshift(...resend.filter((o) => !o.done));
   }
 
@@ -214,10 +214,14 @@ export class MessageProducer {
     if (outgoing.done) return;
     outgoing.done = true;
     clearTimeout(outgoing.timer);
-    this.unconfirmed.delete(outgoing);
+    if (!this.unconfirmed.delete(outgoing)) {
+      // Timed out (or closed) while still waiting for a channel: take it out of the line.
+      const index = this.waiting.indexOf(outgoing);
+      if (index >= 0) this.waiting.splice(index, 1);
+    }
     if (error) outgoing.reject(error);
     else outgoing.resolve();
-    if (this.onSettled && this.unconfirmed.size === 0 && this.waiting.every((o) => o.done)) this.onSettled();
+    if (this.onSettled && this.pendingCount === 0) this.onSettled();
   }
 }
 
