@@ -1,6 +1,14 @@
 import { Controller, INestApplication, Injectable } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
-import { MessageProducer, RabbitHeader, RabbitPayload, RabbitRequest, RabbitSubscribe, WarrenModule } from 'nestjs-warren';
+import {
+  MessageProducer,
+  RabbitHeader,
+  RabbitPayload,
+  RabbitRequest,
+  RabbitSubscribe,
+  UnroutableMessageError,
+  WarrenModule,
+} from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
 
@@ -98,7 +106,8 @@ describe('routing (real broker)', () => {
     await producer.publish(topic, 'order.eu.payment.failed', { id: 'b' }); // hash
     await producer.publish(topic, 'order.failed', { id: 'c' }); // star and hash ('#' matches zero words)
     await producer.publish(topic, 'audit', { id: 'd' }); // hash
-    await producer.publish(topic, 'order.eu.created', { id: 'e' }); // neither: '*' is one word
+    // Neither: '*' is one word. Nobody is bound for it, so the broker returns it.
+    await expect(producer.publish(topic, 'order.eu.created', { id: 'e' })).rejects.toBeInstanceOf(UnroutableMessageError);
     await producer.publish(topic, 'audit.x', { id: 'f' }); // hash
     await waitFor(() => received.star.length >= 2 && received.hash.length >= 4, 'topic deliveries');
     // Publish a marker that only `star` sees, so anything misrouted before it has arrived too.
@@ -115,9 +124,10 @@ describe('routing (real broker)', () => {
     expect(received.fanB).toEqual(['x']);
   });
 
-  it('routes direct messages by exact key and drops other keys', async () => {
+  it('routes direct messages by exact key; a key nobody is bound for is reported, not silently dropped', async () => {
     await producer.publish(direct, 'red', { id: 'r1' });
-    await producer.publish(direct, 'blue', { id: 'b1' }); // no queue bound: dropped by the broker
+    await expect(producer.publish(direct, 'blue', { id: 'b1' })).rejects.toBeInstanceOf(UnroutableMessageError);
+    await producer.publish(direct, 'blue', { id: 'b2' }, { mandatory: false }); // opted out: the broker drops it
     await producer.publish(direct, 'red', { id: 'r2' });
     await waitFor(() => received.red.length === 2, 'direct deliveries');
     expect(received.red).toEqual(['r1', 'r2']);

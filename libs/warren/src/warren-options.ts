@@ -7,6 +7,8 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_MAX_BUFFERED_MESSAGES,
+  DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PREFETCH,
   DEFAULT_PUBLISH_TIMEOUT_MS,
   DEFAULT_RECONNECT_DELAY_MS,
@@ -21,6 +23,9 @@ export interface ResolvedWarrenOptions {
   prefetch: number;
   rpcTimeoutMs: number;
   publishTimeoutMs: number;
+  mandatory: boolean;
+  maxBufferedMessages: number;
+  maxMessageBytes: number;
   drainTimeoutMs: number;
   connection: {
     connectTimeoutMs: number;
@@ -42,6 +47,9 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     prefetch: options.prefetch ?? DEFAULT_PREFETCH,
     rpcTimeoutMs: options.rpc?.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
     publishTimeoutMs: options.publish?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    mandatory: options.publish?.mandatory ?? true,
+    maxBufferedMessages: options.publish?.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     drainTimeoutMs: options.shutdown?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     connection: {
       connectTimeoutMs: options.connection?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -57,6 +65,8 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   checkPositive('prefetch', resolved.prefetch, true);
   checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);
   checkPositive('publish.timeoutMs', resolved.publishTimeoutMs);
+  checkPositive('publish.maxBufferedMessages', resolved.maxBufferedMessages, true);
+  checkPositive('maxMessageBytes', resolved.maxMessageBytes, true);
   checkPositive('shutdown.drainTimeoutMs', resolved.drainTimeoutMs, false, true);
   checkPositive('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);
   checkPositive('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);

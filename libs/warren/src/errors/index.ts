@@ -6,3 +6,6 @@ export * from './malformed-message.error';
 export * from './configuration.error';
 export * from './connection.error';
 export * from './publish.error';
+export * from './unroutable-message.error';
+export * from './buffer-overflow.error';
+export * from './message-too-large.error';

@@ -16,6 +16,8 @@ export interface PublishOptions {
   /** AMQP `type` property. */
   type?: string;
   replyTo?: string;
+  /** Reject with `UnroutableMessageError` when no queue is bound for the message. @default the module's `publish.mandatory` */
+  mandatory?: boolean;
 }
 
 /** Options of `RpcClient.request`. */

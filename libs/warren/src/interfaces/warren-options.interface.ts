@@ -45,7 +45,19 @@ export interface WarrenModuleOptions {
   publish?: {
     /** Time `MessageProducer.publish` waits for the broker's confirm. @default 10000 */
     timeoutMs?: number;
+    /**
+     * Publish with the `mandatory` flag, so a message no queue is bound for rejects with
+     * `UnroutableMessageError` instead of vanishing. @default true
+     */
+    mandatory?: boolean;
+    /**
+     * Messages that may wait for the broker (while disconnected or under back-pressure) before
+     * `publish()` rejects at once with `BufferOverflowError`. @default 10000
+     */
+    maxBufferedMessages?: number;
   };
+  /** Largest body Warren publishes or hands to a handler (larger ones are refused). @default 16 MiB */
+  maxMessageBytes?: number;
   shutdown?: {
     /**
      * On shutdown, how long in-flight handlers and unconfirmed publishes may take.

@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter } from 'events';
 import { randomUUID } from 'crypto';
-import type { ConfirmChannel, Options } from 'amqplib';
+import type { ConfirmChannel, Message, Options } from 'amqplib';
 import { encodeBody } from '../codec/message-codec';
 import { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenClosedError } from '../errors/connection.error';
+import { BufferOverflowError } from '../errors/buffer-overflow.error';
+import { MessageTooLargeError } from '../errors/message-too-large.error';
 import { PublishError } from '../errors/publish.error';
+import { UnroutableMessageError } from '../errors/unroutable-message.error';
 import { describeTarget } from '../errors/describe-target';
 import { WarrenLogger } from '../logging/warren-logger';
 import type { PublishOptions } from '../interfaces';
@@ -26,6 +29,8 @@ interface Outgoing {
   /** Bumped on every send, so a confirm for an earlier attempt is ignored. */
   attempt: number;
   done: boolean;
+  /** The broker's reply text when it returned the message as unroutable (before confirming it). */
+  returned?: string;
 }
 
 /** Reported through `onEmitError` when a fire-and-forget `emit` could not be delivered. */
@@ -66,6 +71,8 @@ export class MessageProducer {
             this.writable = true;
             this.flush();
           });
+          // A mandatory message nobody is bound for comes back as basic.return *before* its confirm.
+          channel.on('return', (message: Message) => this.onReturn(message));
           this.flush();
         },
         lost: (_channel, error) => this.onChannelLost(error),
@@ -86,7 +93,13 @@ export class MessageProducer {
     } catch (error) {
       return Promise.reject(error);
     }
-    const properties = publishProperties(options, body.contentType);
+    if (body.content.length > this.options.maxMessageBytes) {
+      return Promise.reject(new MessageTooLargeError(body.content.length, this.options.maxMessageBytes));
+    }
+    if (this.waiting.length >= this.options.maxBufferedMessages) {
+      return Promise.reject(new BufferOverflowError(exchange, routingKey, this.options.maxBufferedMessages));
+    }
+    const properties = publishProperties(options, body.contentType, this.options.mandatory);
     return new Promise<void>((resolve, reject) => {
       const outgoing: Outgoing = {
         exchange,
@@ -167,26 +180,40 @@ export class MessageProducer {
 
   private send(channel: ConfirmChannel, outgoing: Outgoing): void {
     const attempt = ++outgoing.attempt;
+    outgoing.returned = undefined;
     this.unconfirmed.add(outgoing);
     const confirm = (error: Error | null) => {
       if (outgoing.attempt !== attempt || outgoing.done) return;
       // amqplib fails every unconfirmed message when the channel closes; onChannelLost sends them again.
       if (error && error.message === 'channel closed') return;
-      this.finish(
-        outgoing,
-        error
-          ? new PublishError(
-              `The broker refused the message for ${describeTarget(outgoing.exchange, outgoing.routingKey)}`,
-              outgoing.exchange,
-              outgoing.routingKey,
-            )
-          : undefined,
-      );
+      if (error) {
+        const target = describeTarget(outgoing.exchange, outgoing.routingKey);
+        this.finish(outgoing, new PublishError(`The broker refused the message for ${target}`, outgoing.exchange, outgoing.routingKey));
+      } else if (outgoing.returned !== undefined) {
+        this.finish(outgoing, new UnroutableMessageError(outgoing.exchange, outgoing.routingKey, outgoing.returned));
+      } else {
+        this.finish(outgoing, undefined);
+      }
     };
     try {
       this.writable = channel.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, outgoing.properties, confirm);
     } catch {
       // The channel closed under us; onChannelLost puts the message back in line.
+    }
+  }
+
+  private onReturn(message: Message): void {
+    const { exchange, routingKey, replyText } = message.fields as Message['fields'] & { replyText?: string };
+    for (const outgoing of this.unconfirmed) {
+      if (
+        outgoing.returned === undefined &&
+        outgoing.properties.messageId === message.properties.messageId &&
+        outgoing.exchange === exchange &&
+        outgoing.routingKey === routingKey
+      ) {
+        outgoing.returned = replyText ?? 'NO_ROUTE';
+        return;
+      }
     }
   }
 
@@ -225,8 +252,9 @@ export class MessageProducer {
   }
 }
 
-function publishProperties(options: PublishOptions, contentType: string | undefined): Options.Publish {
+function publishProperties(options: PublishOptions, contentType: string | undefined, mandatory: boolean): Options.Publish {
   return {
+    mandatory: options.mandatory ?? mandatory,
     persistent: options.persistent ?? true,
     messageId: options.messageId ?? randomUUID(),
     timestamp: Math.floor(Date.now() / 1000),

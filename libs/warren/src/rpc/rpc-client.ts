@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import type { ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage, Message } from 'amqplib';
 import { encodeBody } from '../codec/message-codec';
 import { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { ConnectionLostError, WarrenClosedError } from '../errors/connection.error';
+import { MessageTooLargeError } from '../errors/message-too-large.error';
 import { PublishError } from '../errors/publish.error';
+import { UnroutableMessageError } from '../errors/unroutable-message.error';
 import { describeTarget } from '../errors/describe-target';
 import { RpcTimeoutError } from '../errors/rpc-timeout.error';
 import type { RequestOptions } from '../interfaces';
@@ -53,6 +55,8 @@ export class RpcClient {
         name: 'rpc-client',
         confirm: false,
         setup: async (channel) => {
+          // No queue bound for the routing key: the request comes back at once, no need to time out.
+          channel.on('return', (request: Message) => this.onReturn(request));
           await channel.consume(DIRECT_REPLY_QUEUE, (reply) => reply && this.onReply(reply), { noAck: true });
         },
       },
@@ -71,6 +75,9 @@ export class RpcClient {
       body = encodeBody(payload);
     } catch (error) {
       return Promise.reject(error);
+    }
+    if (body.content.length > this.options.maxMessageBytes) {
+      return Promise.reject(new MessageTooLargeError(body.content.length, this.options.maxMessageBytes));
     }
     const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs;
     const correlationId = randomUUID();
@@ -120,6 +127,7 @@ export class RpcClient {
         // Nobody waits for an answer after the timeout, so the request need not outlive it.
         expiration: String(request.timeoutMs),
         persistent: false,
+        mandatory: true,
       });
       request.sent = true;
     } catch {
@@ -142,6 +150,13 @@ export class RpcClient {
       return;
     }
     this.settle(id, undefined, value);
+  }
+
+  private onReturn(request: Message): void {
+    const id = request.properties.correlationId as string | undefined;
+    const pending = id ? this.pending.get(id) : undefined;
+    if (!id || !pending) return;
+    this.settle(id, new UnroutableMessageError(pending.exchange, pending.routingKey, (request.fields as { replyText?: string }).replyText));
   }
 
   /** Replies for requests sent on a dead channel can never arrive: fail them now. */
