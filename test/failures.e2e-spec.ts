@@ -39,7 +39,7 @@ describe('subscriber failures (real broker)', () => {
   beforeAll(async () => {
     raw = await RawClient.connect();
     await raw.channel.assertQueue(dlq, { durable: false });
-    app = await startApp({ imports: [WarrenModule.forRoot({ prefetch: 1 })], providers: [OrderHandler] });
+    app = await startApp({ imports: [WarrenModule.forRoot({ prefetch: 1, retry: false })], providers: [OrderHandler] });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
-import type { WarrenExchangeOptions, WarrenModuleOptions } from './interfaces';
+import type { RetryOptions, WarrenExchangeOptions, WarrenModuleOptions } from './interfaces';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -35,6 +35,7 @@ export interface ResolvedWarrenOptions {
     name: string;
   };
   validation: ValidatorOptions | false;
+  retry: RetryOptions | false | undefined;
   logger: LoggerService | false | undefined;
   golevelup: Partial<RabbitMQConfig>;
 }
@@ -60,6 +61,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     },
     validation: options.validation === false ? false : { forbidUnknownValues: false, ...options.validation },
     logger: options.logger,
+    retry: options.retry === false ? false : options.retry && { ...options.retry },
     golevelup: { ...options.golevelup },
   };
   checkPositive('prefetch', resolved.prefetch, true);
@@ -70,6 +72,13 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   checkPositive('shutdown.drainTimeoutMs', resolved.drainTimeoutMs, false, true);
   checkPositive('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);
   checkPositive('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
+  if (resolved.retry) {
+    const { attempts, initialDelayMs, multiplier, maxDelayMs } = resolved.retry;
+    if (attempts !== undefined) checkPositive('retry.attempts', attempts, true);
+    if (initialDelayMs !== undefined) checkPositive('retry.initialDelayMs', initialDelayMs, true);
+    if (maxDelayMs !== undefined) checkPositive('retry.maxDelayMs', maxDelayMs, true);
+    if (multiplier !== undefined && !(multiplier >= 1)) throw new WarrenConfigurationError(`Option retry.multiplier must be >= 1; got ${multiplier}`);
+  }
   for (const exchange of resolved.exchanges) {
     if (!exchange.name) throw new WarrenConfigurationError('Every entry of exchanges needs a name');
   }

@@ -37,3 +37,23 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const JSON_CONTENT_TYPE = 'application/json';
 export const TEXT_CONTENT_TYPE = 'text/plain';
 export const BINARY_CONTENT_TYPE = 'application/octet-stream';
+
+/** Headers Warren writes. Not `x-` prefixed: RabbitMQ 4 strips client-set `x-` headers. */
+export const HEADERS = {
+  /** 1-based delivery attempt of this copy of the message. */
+  attempt: 'warren-attempt',
+  originalExchange: 'warren-original-exchange',
+  originalRoutingKey: 'warren-original-routing-key',
+  originalQueue: 'warren-original-queue',
+  /** The last error's message (truncated) and code. */
+  error: 'warren-error',
+  errorCode: 'warren-error-code',
+  firstFailedAt: 'warren-first-failed-at',
+  deadLetteredAt: 'warren-dead-lettered-at',
+  /** Epoch ms after which an RPC request is no longer worth answering. */
+  deadline: 'warren-deadline',
+} as const;
+
+export const DEFAULT_RETRY = { attempts: 5, initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 60_000, mode: 'delay' } as const;
+/** Longest error text carried in a header. */
+export const MAX_ERROR_HEADER_LENGTH = 1_000;

@@ -28,6 +28,11 @@ export const MESSAGES = {
 
   messageRejected: (handler: string, queue: string, reason: string) =>
     `Rejected message from queue '${queue}' without requeue (${handler}): ${reason}`,
+  retrying: (handler: string, queue: string, attempt: number, attempts: number, delayMs: number, reason: string) =>
+    `${handler} failed on queue '${queue}' (${reason}); attempt ${attempt} of ${attempts} ${delayMs > 0 ? `in ${delayMs} ms` : 'now'}`,
+  deadLettered: (handler: string, queue: string, dlq: string, attempts: number, reason: string) =>
+    `${handler} failed on queue '${queue}' after ${attempts} attempt(s) (${reason}); message parked in '${dlq}'`,
+  rpcExpired: (handler: string) => `Skipped an RPC request for ${handler}: its caller's deadline has passed`,
   rpcFailed: (handler: string, reason: string) => `RPC handler ${handler} failed; error sent to the caller: ${reason}`,
   noHandler: (queue: string, routingKey: string) =>
     `No handler on queue '${queue}' matches routing key '${routingKey}'`,

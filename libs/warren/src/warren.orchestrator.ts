@@ -59,7 +59,11 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     this.consumers = groupByQueue(handlers, this.logger).map((group) => {
       const prefetch = group.handlers[0].options.prefetch ?? this.options.prefetch;
       const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator);
-      return new QueueConsumer(group.queue, prefetch, dispatcher, this.logger.child('Warren:Consumer'));
+      return new QueueConsumer(
+        { queue: group.queue, prefetch, maxMessageBytes: this.options.maxMessageBytes, retry: this.options.retry },
+        dispatcher,
+        this.logger.child('Warren:Consumer'),
+      );
     });
     for (const handler of handlers) {
       this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));

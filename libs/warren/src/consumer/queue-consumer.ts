@@ -1,45 +1,60 @@
 import { randomBytes } from 'crypto';
 import { hostname } from 'os';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenConfigurationError } from '../errors/configuration.error';
+import { MessageTooLargeError } from '../errors/message-too-large.error';
 import { WarrenError } from '../errors/warren.error';
+import type { RetryOptions } from '../interfaces';
 import type { WarrenLogger } from '../logging/warren-logger';
 import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
+import { HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
+import { attemptOf, decideFailure, delayQueueName } from './failure-policy';
+import type { HandlerDefinition } from './handler-definition';
+import { HandlerPolicy, handlerPolicy } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
-import { declareQueue } from './queue-topology';
+import { declareQueue, declareRetryTopology } from './queue-topology';
+import { copyProperties, deadLetterHeaders, originalRoutingKey, retryHeaders } from './redelivery';
 
 interface Delivery {
   message: ConsumeMessage;
-  channel: Channel;
+  channel: ConfirmChannel;
   /** Given back to the queue at the drain deadline; the handler's late outcome is ignored. */
   abandoned: boolean;
 }
 
+export interface QueueConsumerOptions {
+  queue?: string;
+  prefetch: number;
+  maxMessageBytes: number;
+  retry: RetryOptions | false | undefined;
+}
+
 /**
- * Consumes one queue on a channel of its own: declares and binds it, consumes with manual ack
- * under a fixed consumer tag (so shutdown can cancel it), and settles every delivery exactly
- * once: ack after the handler returned (and the RPC reply was sent), reject without requeue when
- * it failed, requeue when shutdown gave up waiting. Nothing is settled on a channel that died.
+ * Consumes one queue on a channel of its own: declares and binds it (with its retry and
+ * dead-letter queues), consumes with manual ack under a fixed consumer tag (so shutdown can
+ * cancel it), and settles every delivery exactly once: ack after the handler returned (and the
+ * RPC reply went out); on failure, a retry copy or a dead letter is confirmed first and then the
+ * original acked; requeue when shutdown gave up waiting. Nothing is settled on a channel that died.
  */
 export class QueueConsumer {
   private managed?: ManagedChannel;
   private readonly consumerTag: string;
   private readonly inFlight = new Set<Delivery>();
+  private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private onIdle?: () => void;
   private cancelled = false;
   private queueName: string;
 
   constructor(
-    private readonly queue: string | undefined,
-    private readonly prefetch: number,
+    private readonly options: QueueConsumerOptions,
     private readonly dispatcher: MessageDispatcher,
     private readonly logger: WarrenLogger,
   ) {
-    this.queueName = queue ?? '(server-named)';
-    const label = (queue ?? 'anon').replace(/[^\w.-]/g, '_').slice(0, 60);
+    this.queueName = options.queue ?? '(server-named)';
+    const label = (options.queue ?? 'anon').replace(/[^\w.-]/g, '_').slice(0, 60);
     this.consumerTag = `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
   }
 
@@ -67,7 +82,8 @@ export class QueueConsumer {
         timeoutMs,
       );
       this.managed = connection.openChannel(
-        { name: `consumer:${this.queueName}`, confirm: false, setup: (channel) => this.setup(channel) },
+        // A confirm channel: a retry or dead letter is confirmed before the original is acked.
+        { name: `consumer:${this.queueName}`, confirm: true, setup: (channel) => this.setup(channel as ConfirmChannel) },
         {
           opened: () => {
             if (settled) return;
@@ -113,12 +129,15 @@ export class QueueConsumer {
     await this.managed?.close();
   }
 
-  private async setup(channel: Channel): Promise<void> {
-    await channel.prefetch(this.prefetch);
-    const name = await declareQueue(channel, this.queue, this.dispatcher.handlers);
+  private async setup(channel: ConfirmChannel): Promise<void> {
+    await channel.prefetch(this.options.prefetch);
+    const handlers = this.dispatcher.handlers;
+    const name = await declareQueue(channel, this.options.queue, handlers);
     this.queueName = name;
+    for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, this.options.queue !== undefined, this.options.retry));
+    await declareRetryTopology(channel, name, [...this.policies.values()]);
     if (this.cancelled) return; // a reconnect during shutdown must not start consuming again
-    const consumerOptions = this.dispatcher.handlers[0].options.queueOptions?.consumerOptions;
+    const consumerOptions = handlers[0].options.queueOptions?.consumerOptions;
     await channel.consume(name, (message) => this.onMessage(channel, message), {
       ...consumerOptions,
       consumerTag: this.consumerTag,
@@ -126,7 +145,7 @@ export class QueueConsumer {
     });
   }
 
-  private onMessage(channel: Channel, message: ConsumeMessage | null): void {
+  private onMessage(channel: ConfirmChannel, message: ConsumeMessage | null): void {
     if (message === null) {
       // The broker cancelled us (queue deleted): a fresh channel re-declares and re-subscribes.
       this.logger.warn(MESSAGES.consumerCancelledByBroker(this.queueName));
@@ -147,32 +166,78 @@ export class QueueConsumer {
 
   private async handle(delivery: Delivery): Promise<void> {
     const { message, channel } = delivery;
-    const handler = this.dispatcher.route(message.fields.routingKey);
+    const handler = this.dispatcher.route(originalRoutingKey(message));
     const replyTo = message.properties.replyTo as string | undefined;
     const isRpc = handler ? handler.options.type === 'rpc' : Boolean(replyTo);
+    if (isRpc && this.expired(message)) {
+      this.logger.debug(MESSAGES.rpcExpired(handler?.name ?? this.queueName));
+      this.settle(delivery, 'ack');
+      return;
+    }
     try {
+      if (message.content.length > this.options.maxMessageBytes) {
+        throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
+      }
       const result = await this.dispatcher.dispatch(handler, message);
       if (isRpc && replyTo && this.owns(delivery)) sendReply(channel, message, result);
-      else if (!isRpc && result !== undefined && handler) this.logger.debug(MESSAGES.subscriberReturnedValue(handler.name));
       this.settle(delivery, 'ack');
     } catch (error) {
       const name = handler?.name ?? `queue '${this.queueName}'`;
-      const reason = error instanceof Error ? error.message : String(error);
-      // Warren's own errors explain themselves; a user's error gets its stack.
-      const trace = error instanceof WarrenError ? undefined : error;
       if (isRpc && replyTo) {
-        this.logger.warn(MESSAGES.rpcFailed(name, reason));
+        // RPC handlers are not retried: the caller gets the error at once.
+        this.logger.warn(MESSAGES.rpcFailed(name, errorMessage(error)));
         if (this.owns(delivery)) this.safely(() => sendErrorReply(channel, message, error));
         this.settle(delivery, 'ack');
       } else {
-        this.logger.error(MESSAGES.messageRejected(name, this.queueName, reason), trace);
-        this.settle(delivery, 'reject');
+        await this.onFailure(delivery, handler, name, error);
       }
     }
   }
 
+  /** Retry, park in the dead-letter queue, or reject, as the handler's policy says. */
+  private async onFailure(delivery: Delivery, handler: HandlerDefinition | undefined, name: string, error: unknown): Promise<void> {
+    const policy: HandlerPolicy = (handler && this.policies.get(handler)) ?? { retry: false, deadLetterQueue: `${this.queueName}.dlq` };
+    const attempt = attemptOf(delivery.message.properties.headers);
+    const action = decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined && this.options.queue !== undefined);
+    // Warren's own errors explain themselves; a user's error gets its stack.
+    const trace = error instanceof WarrenError ? undefined : error;
+    if (action.kind === 'retry') {
+      const target = action.delayMs > 0 ? delayQueueName(this.queueName, action.delayMs) : this.queueName;
+      this.logger.warn(MESSAGES.retrying(name, this.queueName, action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
+      await this.forward(delivery, target, copyProperties(delivery.message, retryHeaders(action.attempt, error)));
+    } else if (action.kind === 'dead-letter') {
+      this.logger.error(MESSAGES.deadLettered(name, this.queueName, policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
+      await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, deadLetterHeaders(this.queueName, attempt, error)));
+    } else {
+      this.logger.error(MESSAGES.messageRejected(name, this.queueName, errorMessage(error)), trace);
+      this.settle(delivery, 'reject');
+    }
+  }
+
+  /** Publishes a copy to `queue`, and acks the original once the broker confirmed the copy. */
+  private forward(delivery: Delivery, queue: string, properties: Options.Publish): Promise<void> {
+    if (!this.owns(delivery)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      try {
+        delivery.channel.publish('', queue, delivery.message.content, properties, (error) => {
+          // Not confirmed: leave it to the broker to deliver the original again.
+          this.settle(delivery, error ? 'requeue' : 'ack');
+          resolve();
+        });
+      } catch {
+        resolve(); // channel closed: the original is redelivered
+      }
+    });
+  }
+
+  /** An RPC request whose caller has given up (its deadline header passed) is not worth running. */
+  private expired(message: ConsumeMessage): boolean {
+    const deadline = Number(message.properties.headers?.[HEADERS.deadline]);
+    return Number.isFinite(deadline) && deadline > 0 && deadline < Date.now();
+  }
+
   private owns(delivery: Delivery): boolean {
-    return !delivery.abandoned && this.managed !== undefined && this.managed.isLive(delivery.channel);
+    return !delivery.abandoned && this.managed !== undefined && this.managed.isLive(delivery.channel as Channel);
   }
 
   private settle(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
@@ -192,4 +257,8 @@ export class QueueConsumer {
       this.logger.debug(`Could not settle a delivery on queue '${this.queueName}': ${(error as Error).message}`);
     }
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

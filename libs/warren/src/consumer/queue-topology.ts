@@ -1,6 +1,8 @@
 import type { Channel, Options } from 'amqplib';
 import type { QueueOptions } from '../interfaces';
+import { delayQueueName } from './failure-policy';
 import type { HandlerDefinition } from './handler-definition';
+import { HandlerPolicy, delaySteps } from './handler-policy';
 
 /** Server-named queues belong to one connection: they should vanish with it. */
 const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable: false, autoDelete: true };
@@ -36,4 +38,20 @@ function queueArguments(options: QueueOptions | undefined): Options.AssertQueue 
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { bindQueueArguments, consumerOptions, channel, ...args } = options;
   return args;
+}
+
+/**
+ * Declares a queue's dead-letter queues and one delay queue per backoff step. A delay queue
+ * holds messages for its TTL, then dead-letters them back to `queue` through the default
+ * exchange: retries need no plugin and no timer in the service.
+ */
+export async function declareRetryTopology(channel: Channel, queue: string, policies: HandlerPolicy[]): Promise<void> {
+  const deadLetterQueues = new Set(policies.map((p) => p.deadLetterQueue).filter((q): q is string => q !== undefined));
+  for (const dlq of deadLetterQueues) await channel.assertQueue(dlq, { durable: true });
+  for (const delayMs of delaySteps(policies)) {
+    await channel.assertQueue(delayQueueName(queue, delayMs), {
+      durable: true,
+      arguments: { 'x-message-ttl': delayMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+    });
+  }
 }

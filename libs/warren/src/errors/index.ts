@@ -9,3 +9,4 @@ export * from './publish.error';
 export * from './unroutable-message.error';
 export * from './buffer-overflow.error';
 export * from './message-too-large.error';
+export * from './non-retryable.error';

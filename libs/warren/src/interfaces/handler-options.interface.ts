@@ -1,4 +1,5 @@
 import type { Options } from 'amqplib';
+import type { RetryOptions } from './retry-options.interface';
 
 /** A queue binding to one exchange/routing key pair. */
 export interface RabbitSubscribeBinding {
@@ -32,6 +33,15 @@ export interface MessageHandlerOptions {
   createQueueIfNotExists?: boolean;
   /** Unacknowledged deliveries for this handler's queue. @default the module's `prefetch` */
   prefetch?: number;
+  /** This handler's retry policy, or `false` for none. @default the module's `retry` */
+  retry?: RetryOptions | false;
+  /**
+   * Where messages that failed for good are parked, with headers saying why. `false` rejects
+   * them instead (the broker then drops them, or dead-letters them if the queue has a
+   * dead-letter exchange of its own, which Warren also respects when it is set).
+   * @default '<queue>.dlq'
+   */
+  deadLetterQueue?: string | false;
   /** `false` skips DTO validation for this handler. @default true */
   validate?: boolean;
   /** Accepted for golevelup compatibility: Warren always accepts non-JSON bodies by content type. */

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { Options } from 'amqplib';
 import type { ValidatorOptions } from 'class-validator';
+import type { RetryOptions } from './retry-options.interface';
 
 /** An exchange Warren declares at start-up. */
 export interface WarrenExchangeOptions {
@@ -66,6 +67,12 @@ export interface WarrenModuleOptions {
     drainTimeoutMs?: number;
   };
   connection?: WarrenConnectionOptions;
+  /**
+   * Retry policy of every subscriber (a handler's own `retry` wins); `false` parks a failed
+   * message in the dead-letter queue at once. RPC handlers are never retried.
+   * @default { attempts: 5, initialDelayMs: 1000, multiplier: 2, maxDelayMs: 60000, mode: 'delay' }
+   */
+  retry?: RetryOptions | false;
   /**
    * Options for class-validator when a handler's payload is typed with a class, or `false`
    * to pass payloads through unvalidated. @default { forbidUnknownValues: true }

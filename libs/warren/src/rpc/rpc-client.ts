@@ -13,7 +13,7 @@ import { RpcTimeoutError } from '../errors/rpc-timeout.error';
 import type { RequestOptions } from '../interfaces';
 import { WarrenLogger } from '../logging/warren-logger';
 import { missingExchange } from '../producer/missing-exchange';
-import { DIRECT_REPLY_QUEUE } from '../warren.constants';
+import { DIRECT_REPLY_QUEUE, HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
@@ -26,6 +26,8 @@ interface PendingRequest {
   contentType?: string;
   headers?: Record<string, unknown>;
   timeoutMs: number;
+  /** Epoch ms after which the handler should not bother: the caller has given up. */
+  deadline: number;
   sent: boolean;
   timer: NodeJS.Timeout;
   resolve(value: unknown): void;
@@ -89,6 +91,7 @@ export class RpcClient {
         contentType: body.contentType,
         headers: options.headers,
         timeoutMs,
+        deadline: Date.now() + timeoutMs,
         sent: false,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -123,7 +126,7 @@ export class RpcClient {
         correlationId,
         messageId: correlationId,
         contentType: request.contentType,
-        headers: request.headers,
+        headers: { ...request.headers, [HEADERS.deadline]: request.deadline },
         // Nobody waits for an answer after the timeout, so the request need not outlive it.
         expiration: String(request.timeoutMs),
         persistent: false,

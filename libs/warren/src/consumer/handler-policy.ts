@@ -1,0 +1,35 @@
+import type { RetryOptions } from '../interfaces';
+import { ResolvedRetry, resolveRetry, retryDelays } from './failure-policy';
+import type { HandlerDefinition } from './handler-definition';
+
+/** What happens to a handler's failed messages, once its queue's real name is known. */
+export interface HandlerPolicy {
+  retry: ResolvedRetry | false;
+  /** Undefined: failures are rejected (dropped, or dead-lettered by the queue's own DLX). */
+  deadLetterQueue?: string;
+}
+
+/**
+ * Server-named queues change name on reconnect and cannot have `amq.`-prefixed companions, so
+ * their retries go straight back to the queue and they park nothing unless told where.
+ * A queue with a dead-letter exchange of its own keeps it: failures are rejected into it.
+ */
+export function handlerPolicy(handler: HandlerDefinition, queue: string, named: boolean, moduleRetry: RetryOptions | false | undefined): HandlerPolicy {
+  const options = handler.options;
+  let retry = resolveRetry(options.retry, moduleRetry);
+  if (retry && !named) retry = { ...retry, mode: 'requeue' };
+  const ownDlx = options.queueOptions?.deadLetterExchange !== undefined || options.queueOptions?.arguments?.['x-dead-letter-exchange'] !== undefined;
+  let deadLetterQueue: string | undefined;
+  if (options.deadLetterQueue !== undefined) deadLetterQueue = options.deadLetterQueue || undefined;
+  else if (named && !ownDlx) deadLetterQueue = `${queue}.dlq`;
+  return { retry, deadLetterQueue };
+}
+
+/** Distinct delay steps a set of policies needs for one queue. */
+export function delaySteps(policies: HandlerPolicy[]): number[] {
+  const steps = new Set<number>();
+  for (const policy of policies) {
+    if (policy.retry && policy.retry.mode === 'delay') for (const delay of retryDelays(policy.retry)) steps.add(delay);
+  }
+  return [...steps].sort((a, b) => a - b);
+}

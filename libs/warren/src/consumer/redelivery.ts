@@ -1,0 +1,67 @@
+import type { ConsumeMessage, Options } from 'amqplib';
+import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
+
+/** Broker-managed headers that must not be copied onto a new message. */
+const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
+
+/** The routing key the message was first published with, surviving trips through delay queues. */
+export function originalRoutingKey(message: ConsumeMessage): string {
+  const header = message.properties.headers?.[HEADERS.originalRoutingKey];
+  return typeof header === 'string' ? header : message.fields.routingKey;
+}
+
+function originalExchange(message: ConsumeMessage): string {
+  const header = message.properties.headers?.[HEADERS.originalExchange];
+  return typeof header === 'string' ? header : message.fields.exchange;
+}
+
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > MAX_ERROR_HEADER_LENGTH ? `${text.slice(0, MAX_ERROR_HEADER_LENGTH - 1)}…` : text;
+}
+
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code) return code;
+  return error instanceof Error ? error.name : 'Error';
+}
+
+/**
+ * Properties for a copy of `message` (a retry or a dead letter): same body, id, type and
+ * correlation, persistent, with Warren's bookkeeping headers on top of the original ones.
+ */
+export function copyProperties(message: ConsumeMessage, extraHeaders: Record<string, unknown>): Options.Publish {
+  const source = message.properties;
+  const headers: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source.headers ?? {})) if (!BROKER_HEADERS.test(key)) headers[key] = value;
+  headers[HEADERS.originalExchange] = originalExchange(message);
+  headers[HEADERS.originalRoutingKey] = originalRoutingKey(message);
+  headers[HEADERS.firstFailedAt] ??= new Date().toISOString();
+  Object.assign(headers, extraHeaders);
+  return {
+    headers,
+    persistent: true,
+    contentType: source.contentType,
+    contentEncoding: source.contentEncoding,
+    messageId: source.messageId,
+    correlationId: source.correlationId,
+    timestamp: source.timestamp,
+    type: source.type,
+    appId: source.appId,
+    priority: source.priority,
+  };
+}
+
+export function retryHeaders(attempt: number, error: unknown): Record<string, unknown> {
+  return { [HEADERS.attempt]: attempt, [HEADERS.error]: errorText(error), [HEADERS.errorCode]: errorCode(error) };
+}
+
+export function deadLetterHeaders(queue: string, attempts: number, error: unknown): Record<string, unknown> {
+  return {
+    [HEADERS.attempt]: attempts,
+    [HEADERS.originalQueue]: queue,
+    [HEADERS.error]: errorText(error),
+    [HEADERS.errorCode]: errorCode(error),
+    [HEADERS.deadLetteredAt]: new Date().toISOString(),
+  };
+}
