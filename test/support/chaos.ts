@@ -1,0 +1,56 @@
+import { execFile } from 'child_process';
+import { promisify } from 'util';
+import { BROKER_URL } from './broker';
+import { waitFor } from './broker';
+import * as amqplib from 'amqplib';
+
+const run = promisify(execFile);
+
+/** rabbitmqctl, bounded in time. Chaos tests only run against the broker on this machine. */
+async function rabbitmqctl(...args: string[]): Promise<string> {
+  const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
+  return stdout;
+}
+
+/** Force-closes every client connection whose connection_name starts with `prefix`; returns how many. */
+export async function closeConnections(prefix: string): Promise<number> {
+  const out = await rabbitmqctl('list_connections', 'pid', 'client_properties', '--formatter', 'json', '-q');
+  const rows = JSON.parse(out || '[]') as Array<{ pid: string; client_properties: Array<[string, string, unknown]> }>;
+  const targets = rows.filter((row) =>
+    row.client_properties.some(([key, , value]) => key === 'connection_name' && String(value).startsWith(prefix)),
+  );
+  for (const row of targets) await rabbitmqctl('close_connection', row.pid, 'chaos test').catch(() => undefined);
+  return targets.length;
+}
+
+export async function stopBrokerApp(): Promise<void> {
+  await rabbitmqctl('stop_app');
+}
+
+/** Starts the broker app and waits until it accepts AMQP connections again. */
+export async function startBrokerApp(): Promise<void> {
+  await rabbitmqctl('start_app');
+  await waitFor(
+    async () => {
+      try {
+        const connection = await amqplib.connect(BROKER_URL);
+        await connection.close();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    'the broker to accept connections',
+    60_000,
+  );
+}
+
+/** For `finally` blocks: whatever a test did, leave a running broker behind. */
+export async function restoreBroker(): Promise<void> {
+  try {
+    const connection = await amqplib.connect(BROKER_URL);
+    await connection.close();
+  } catch {
+    await startBrokerApp();
+  }
+}
