@@ -12,15 +12,19 @@ async function rabbitmqctl(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Force-closes every client connection whose connection_name starts with `prefix`; returns how many. */
+/**
+ * Force-closes every client connection whose connection_name starts with `prefix`; returns how
+ * many were closed. Fails loudly if rabbitmqctl refuses: a chaos test must not pass by accident.
+ */
 export async function closeConnections(prefix: string): Promise<number> {
-  const out = await rabbitmqctl('list_connections', 'pid', 'client_properties', '--formatter', 'json', '-q');
-  const rows = JSON.parse(out || '[]') as Array<{ pid: string; client_properties: Array<[string, string, unknown]> }>;
-  const targets = rows.filter((row) =>
-    row.client_properties.some(([key, , value]) => key === 'connection_name' && String(value).startsWith(prefix)),
-  );
-  for (const row of targets) await rabbitmqctl('close_connection', row.pid, 'chaos test').catch(() => undefined);
-  return targets.length;
+  // The JSON formatter prints pids in a form close_connection cannot parse; the table form works.
+  const out = await rabbitmqctl('list_connections', 'pid', 'client_properties', '-q');
+  const pids = out
+    .split('\n')
+    .filter((line) => line.includes(`{"connection_name","${prefix}`))
+    .map((line) => line.split('\t')[0]);
+  for (const pid of pids) await rabbitmqctl('close_connection', pid, 'chaos test');
+  return pids.length;
 }
 
 export async function stopBrokerApp(): Promise<void> {
