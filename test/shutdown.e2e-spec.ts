@@ -101,13 +101,25 @@ describe('graceful shutdown of a child process (real broker)', () => {
     process.stdout.write(`shutdown (drain): processed ${run.done.size}, back in queue ${backInQueue.size}, exit after ${exitMs} ms\n`);
   });
 
+  it('chaos 5: 100 slow messages in flight at SIGTERM are all finished and acked, none lost', async () => {
+    const { exit, exitMs, run, backInQueue, total } = await shutdownScenario({ handlerMs: 1_000, drainMs: 5_000, prefetch: 100 });
+    expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);
+    expect(run.started.size).toBe(100);
+    expect(exitMs).toBeLessThan(5_000);
+    expect(run.done.size).toBe(100);
+    expect(backInQueue.size).toBe(0);
+    expect(run.done.size + backInQueue.size).toBe(total);
+    process.stdout.write(`chaos 5: in flight ${run.started.size}, processed ${run.done.size}, requeued ${backInQueue.size}, lost 0, exit after ${exitMs} ms\n`);
+  });
+
   it('returns unfinished messages to the queue when handlers outlast the drain timeout, and exits in time', async () => {
-    const { exit, exitMs, run, backInQueue, total } = await shutdownScenario({ handlerMs: 10_000, drainMs: 1_000, prefetch: 10 });
+    const { exit, exitMs, run, backInQueue, total } = await shutdownScenario({ handlerMs: 10_000, drainMs: 1_000, prefetch: 100 });
     expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);
     expect(exitMs).toBeGreaterThanOrEqual(900); // it did wait for the handlers
     expect(exitMs).toBeLessThan(1_000 + 2_000); // ...but no longer than the drain timeout allows
     expect(run.done.size).toBe(0);
-    // Nothing lost: all 100, including the 10 that were in flight, are back.
+    expect(run.started.size).toBe(100);
+    // Nothing lost: all 100, every one of them in flight, are back.
     expect(backInQueue.size).toBe(total);
     for (const id of run.started) expect(backInQueue.has(id)).toBe(true);
     process.stdout.write(`shutdown (timeout): in flight ${run.started.size}, requeued, all ${backInQueue.size} back in queue, exit after ${exitMs} ms\n`);
