@@ -2,6 +2,8 @@ export { WarrenModule } from './warren.module';
 export { MessageProducer } from './producer/message-producer';
 export type { EmitFailure } from './producer/message-producer';
 export { RpcClient } from './rpc/rpc-client';
+export { WarrenConsumers } from './consumer/warren-consumers';
+export type { ConsumerState } from './consumer/warren-consumers';
 export { RabbitSubscribe, RabbitRPC } from './decorators/rabbit-handler.decorators';
 export { RabbitPayload, RabbitHeader, RabbitRequest } from './decorators/rabbit-params.decorators';
 export { isRabbitContext } from './rabbit-context';

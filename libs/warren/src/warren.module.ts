@@ -1,6 +1,7 @@
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BrokerConnection } from './connection/broker-connection';
+import { WarrenConsumers } from './consumer/warren-consumers';
 import type { WarrenModuleAsyncOptions, WarrenModuleOptions } from './interfaces';
 import { WarrenLogger } from './logging/warren-logger';
 import { MessageProducer } from './producer/message-producer';
@@ -62,8 +63,9 @@ export class WarrenModule {
         WarrenMetadataAccessor,
         WarrenExplorer,
         WarrenOrchestrator,
+        WarrenConsumers,
       ],
-      exports: [MessageProducer, RpcClient],
+      exports: [MessageProducer, RpcClient, WarrenConsumers],
     };
   }
 }

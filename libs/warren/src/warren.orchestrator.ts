@@ -70,6 +70,11 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     }
   }
 
+  /** Consumers by queue, for pausing and resuming them. */
+  get queueConsumers(): readonly QueueConsumer[] {
+    return this.consumers;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const timeoutMs = Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS);
     const started = await Promise.allSettled(this.consumers.map((c) => c.start(this.connection, timeoutMs)));

@@ -46,6 +46,7 @@ export class QueueConsumer {
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private onIdle?: () => void;
   private cancelled = false;
+  private paused = false;
   private queueName: string;
 
   constructor(
@@ -136,13 +137,41 @@ export class QueueConsumer {
     this.queueName = name;
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, this.options.queue !== undefined, this.options.retry));
     await declareRetryTopology(channel, name, [...this.policies.values()]);
-    if (this.cancelled) return; // a reconnect during shutdown must not start consuming again
-    const consumerOptions = handlers[0].options.queueOptions?.consumerOptions;
-    await channel.consume(name, (message) => this.onMessage(channel, message), {
+    // A reconnect during shutdown, or of a paused consumer, must not start consuming again.
+    if (!this.cancelled && !this.paused) await this.consume(channel);
+  }
+
+  private async consume(channel: ConfirmChannel): Promise<void> {
+    const consumerOptions = this.dispatcher.handlers[0].options.queueOptions?.consumerOptions;
+    await channel.consume(this.queueName, (message) => this.onMessage(channel, message), {
       ...consumerOptions,
       consumerTag: this.consumerTag,
       noAck: false,
     });
+  }
+
+  /** The queue's current name (the server's, for a server-named queue). */
+  get queue(): string {
+    return this.queueName;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Stops deliveries until `resume()`, across reconnects too. In-flight messages still finish. */
+  async pause(): Promise<void> {
+    if (this.paused) return;
+    this.paused = true;
+    const channel = this.managed?.channel;
+    if (channel) await channel.cancel(this.consumerTag).catch(() => undefined);
+  }
+
+  async resume(): Promise<void> {
+    if (!this.paused || this.cancelled) return;
+    this.paused = false;
+    const channel = this.managed?.channel as ConfirmChannel | undefined;
+    if (channel) await this.consume(channel); // without a channel, the next setup consumes
   }
 
   private onMessage(channel: ConfirmChannel, message: ConsumeMessage | null): void {
