@@ -58,3 +58,18 @@ export async function restoreBroker(): Promise<void> {
     await startBrokerApp();
   }
 }
+
+/**
+ * Turns the broker's TLS listener on 127.0.0.1:`port` on (with `pki`, requiring a client
+ * certificate) or off (`pki` undefined), and restarts the broker app so it takes effect.
+ */
+export async function configureTlsListener(port: number, pki?: { caFile: string; serverCertFile: string; serverKeyFile: string }): Promise<void> {
+  const env = pki
+    ? `application:set_env(rabbit, ssl_options, [{cacertfile,"${pki.caFile}"},{certfile,"${pki.serverCertFile}"},` +
+      `{keyfile,"${pki.serverKeyFile}"},{verify,verify_peer},{fail_if_no_peer_cert,true}]), ` +
+      `application:set_env(rabbit, ssl_listeners, [{"127.0.0.1",${port}}]).`
+    : 'application:set_env(rabbit, ssl_listeners, []).';
+  await rabbitmqctl('eval', env);
+  await stopBrokerApp();
+  await startBrokerApp();
+}

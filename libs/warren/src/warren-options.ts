@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
-import type { RetryOptions, WarrenExchangeOptions, WarrenModuleOptions } from './interfaces';
+import type { RetryOptions, WarrenExchangeOptions, WarrenModuleOptions, WarrenTlsOptions } from './interfaces';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -33,6 +33,7 @@ export interface ResolvedWarrenOptions {
     reconnectDelayMs: number;
     noDelay: boolean;
     name: string;
+    tls: WarrenTlsOptions;
   };
   validation: ValidatorOptions | false;
   retry: RetryOptions | false | undefined;
@@ -58,6 +59,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
       reconnectDelayMs: options.connection?.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS,
       noDelay: options.connection?.noDelay ?? true,
       name: options.connection?.name ?? 'warren',
+      tls: { ...options.connection?.tls },
     },
     validation: options.validation === false ? false : { forbidUnknownValues: false, ...options.validation },
     logger: options.logger,

@@ -36,6 +36,7 @@ export function golevelupConfig(options: ResolvedWarrenOptions, logger: WarrenLo
       reconnectTimeInSeconds: connection.reconnectDelayMs / 1000,
       connectionOptions: {
         ...passThrough.connectionManagerOptions?.connectionOptions,
+        ...connection.tls,
         noDelay: connection.noDelay,
         clientProperties: { connection_name: connection.name },
       },

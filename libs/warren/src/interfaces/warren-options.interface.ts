@@ -27,6 +27,23 @@ export interface WarrenConnectionOptions {
   noDelay?: boolean;
   /** Connection name shown in the RabbitMQ management UI. @default 'warren' */
   name?: string;
+  /**
+   * TLS settings for `amqps://` URIs, passed to Node's `tls.connect`: the CA that signed the
+   * broker's certificate, and a client certificate and key if the broker asks for one.
+   * @default {} (the system's trusted CAs, no client certificate)
+   */
+  tls?: WarrenTlsOptions;
+}
+
+export interface WarrenTlsOptions {
+  ca?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  /** Host name to check the broker's certificate against, when it differs from the URI's. */
+  servername?: string;
+  /** Leave it on: off accepts any certificate, and anyone in the middle. @default true */
+  rejectUnauthorized?: boolean;
 }
 
 export interface WarrenModuleOptions {
