@@ -10,8 +10,8 @@ export interface QueueGroup {
 }
 
 const IGNORED_OPTIONS: Array<[keyof HandlerDefinition['options'], string]> = [
-  ['errorBehavior', 'failed messages are rejected without requeue and logged'],
-  ['errorHandler', 'failed messages are rejected without requeue and logged'],
+  ['errorBehavior', "failed messages are retried, then parked in the dead-letter queue (see 'retry')"],
+  ['errorHandler', "failed messages are retried, then parked in the dead-letter queue (see 'retry')"],
   ['deserializer', 'bodies are decoded by content type'],
   ['batchOptions', 'messages are handled one at a time'],
 ];

@@ -4,7 +4,8 @@ import type { MessageHandlerOptions, RabbitHandlerMetadata } from '../interfaces
 
 /**
  * Consumes messages from a queue (declared and bound for you) and acks each one once the
- * method returns. A thrown error or an invalid payload rejects the message without requeue.
+ * method returns. A thrown error is retried with backoff, then parked in `<queue>.dlq`; an
+ * invalid or undecodable payload is parked at once.
  */
 export const RabbitSubscribe = (options: MessageHandlerOptions): MethodDecorator =>
   SetMetadata<string, RabbitHandlerMetadata>(WARREN_HANDLER_METADATA, { ...options, type: 'subscribe' });
