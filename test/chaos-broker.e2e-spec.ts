@@ -10,7 +10,6 @@ import { closeConnections, restoreBroker, startBrokerApp, stopBrokerApp } from '
  * received at least once. Duplicates are allowed (at-least-once) and reported.
  */
 describe('chaos: broker-side failures (real broker)', () => {
-  const raw: { client?: RawClient } = {};
   const queues: string[] = [];
 
   afterAll(async () => {

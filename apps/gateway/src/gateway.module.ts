@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { WarrenModule } from 'nestjs-warren';
+import { DEMO_EXCHANGES } from '../../shared/contracts';
+import { MathController } from './math.controller';
+import { OrdersController } from './orders.controller';
+import { RemoteErrorFilter } from './remote-error.filter';
+
+@Module({
+  imports: [WarrenModule.forRoot({ exchanges: DEMO_EXCHANGES, connection: { name: 'gateway' }, rpc: { timeoutMs: 3_000 } })],
+  controllers: [OrdersController, MathController],
+  providers: [{ provide: APP_FILTER, useClass: RemoteErrorFilter }],
+})
+export class GatewayModule {}
