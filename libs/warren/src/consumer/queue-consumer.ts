@@ -48,6 +48,12 @@ export class QueueConsumer {
   private cancelled = false;
   private paused = false;
   private queueName: string;
+  /**
+   * Subscribers forward retries and dead letters, which must be confirmed before the original is
+   * acked: their channel is a confirm channel. An RPC-only queue never forwards, and without
+   * confirms its replies cost the broker (and this process) one frame less each.
+   */
+  private readonly confirming: boolean;
 
   constructor(
     private readonly options: QueueConsumerOptions,
@@ -57,6 +63,7 @@ export class QueueConsumer {
     this.queueName = options.queue ?? '(server-named)';
     const label = (options.queue ?? 'anon').replace(/[^\w.-]/g, '_').slice(0, 60);
     this.consumerTag = `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
+    this.confirming = dispatcher.handlers.some((handler) => handler.options.type === 'subscribe');
   }
 
   get handlerNames(): string {
@@ -84,7 +91,7 @@ export class QueueConsumer {
       );
       this.managed = connection.openChannel(
         // A confirm channel: a retry or dead letter is confirmed before the original is acked.
-        { name: `consumer:${this.queueName}`, confirm: true, setup: (channel) => this.setup(channel as ConfirmChannel) },
+        { name: `consumer:${this.queueName}`, confirm: this.confirming, setup: (channel) => this.setup(channel as ConfirmChannel) },
         {
           opened: () => {
             if (settled) return;
@@ -227,7 +234,9 @@ export class QueueConsumer {
   private async onFailure(delivery: Delivery, handler: HandlerDefinition | undefined, name: string, error: unknown): Promise<void> {
     const policy: HandlerPolicy = (handler && this.policies.get(handler)) ?? { retry: false, deadLetterQueue: `${this.queueName}.dlq` };
     const attempt = attemptOf(delivery.message.properties.headers);
-    const action = decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined && this.options.queue !== undefined);
+    const action = this.confirming
+      ? decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined && this.options.queue !== undefined)
+      : ({ kind: 'reject' } as const);
     // Warren's own errors explain themselves; a user's error gets its stack.
     const trace = error instanceof WarrenError ? undefined : error;
     if (action.kind === 'retry') {

@@ -49,3 +49,26 @@ describe('isDtoClass', () => {
     for (const type of [Object, String, Number, Boolean, Array, Buffer, Promise, undefined]) expect(isDtoClass(type)).toBe(false);
   });
 });
+
+describe('DTO instances', () => {
+  class Plain {
+    @IsInt()
+    quantity = 1;
+
+    @IsString()
+    sku!: string;
+  }
+
+  const validator = new PayloadValidator({ forbidUnknownValues: false });
+
+  it('builds plain DTOs through their constructor (field defaults apply) without class-transformer', async () => {
+    const fromPayload = await validator.validate(Plain, { sku: 'A' });
+    expect(fromPayload).toBeInstanceOf(Plain);
+    expect(fromPayload).toEqual(Object.assign(new Plain(), { sku: 'A', quantity: 1 }));
+  });
+
+  it('still uses class-transformer for DTOs with @Type (nested instances)', async () => {
+    const order = await validator.validate(OrderDto, { quantity: 1, lines: [{ sku: 'x' }] });
+    expect(order.lines[0]).toBeInstanceOf(LineDto);
+  });
+});

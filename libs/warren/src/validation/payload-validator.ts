@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { ValidationError, ValidatorOptions, validate } from 'class-validator';
 import { MessageValidationError, ValidationFailure } from '../errors/message-validation.error';
+import { toDtoInstance } from './dto-factory';
 
 /** Turns a decoded payload into an instance of the handler's DTO class, or throws MessageValidationError. */
 export class PayloadValidator {
@@ -13,7 +13,7 @@ export class PayloadValidator {
         { property: '(payload)', constraints: { isObject: `payload must be a JSON object matching ${dto.name}` } },
       ]);
     }
-    const instance = plainToInstance(dto, payload as object);
+    const instance = toDtoInstance(dto, payload as object);
     const errors = await validate(instance, this.options);
     if (errors.length > 0) throw new MessageValidationError(dto.name, flatten(errors, ''));
     return instance;

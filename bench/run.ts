@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: every stack through every scenario, three passes with the stacks'
+ * order rotated each pass, each stack in its own process. Results are ratios within one pass
+ * (paired), reported as medians with min and max, in bench/results/latest.{md,json}.
+ */
+import { execFileSync, spawn } from 'child_process';
+import { cpus } from 'os';
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { median } from './measure';
+import type { Measurement, MemorySample } from './scenarios';
+
+const STACK_IDS = ['raw', 'warren', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned'];
+const NAMES: Record<string, string> = {
+  raw: 'raw amqplib (noDelay)',
+  warren: 'Warren',
+  golevelup: 'golevelup (as shipped)',
+  'golevelup-tuned': 'golevelup (noDelay)',
+  nest: 'Nest RMQ (as shipped)',
+  'nest-tuned': 'Nest RMQ (noDelay)',
+};
+const PASSES = Number(process.env.BENCH_PASSES ?? 3);
+const ROOT = join(__dirname, '..', '..');
+const RESULTS = join(ROOT, 'bench', 'results');
+
+function worker(id: string, mode: 'pass' | 'memory'): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'worker.js'), id, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000); // a worker never runs longer
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)));
+      else reject(new Error(`worker ${id} ${mode} exited with ${code}`));
+    });
+  });
+}
+
+function machine() {
+  const version = (command: string, args: string[]) => {
+    try {
+      return execFileSync(command, args, { timeout: 30_000 }).toString().trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  const status = version('rabbitmqctl', ['status']);
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    rabbitmq: /RabbitMQ version: (\S+)/.exec(status)?.[1] ?? 'unknown',
+    erlang: /Erlang\/OTP (\d+)/.exec(status)?.[1] ?? 'unknown',
+    date: new Date().toISOString(),
+  };
+}
+
+const lowerIsBetter = (unit: string) => unit === 'ms';
+const fmt = (value: number, unit: string) => (unit === 'ms' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US'));
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+
+async function main() {
+  const started = Date.now();
+  const info = machine();
+  process.stdout.write(`Warren benchmark: ${info.cores} cores, Node ${info.node}, RabbitMQ ${info.rabbitmq}, Erlang ${info.erlang}\n`);
+  // passes[p][id] = measurements
+  const passes: Array<Record<string, Measurement[]>> = [];
+  for (let pass = 0; pass < PASSES; pass++) {
+    const order = STACK_IDS.map((_, i) => STACK_IDS[(i + pass) % STACK_IDS.length]);
+    const results: Record<string, Measurement[]> = {};
+    for (const id of order) {
+      process.stdout.write(`pass ${pass + 1}/${PASSES}: ${NAMES[id]}...\n`);
+      results[id] = (await worker(id, 'pass')).results;
+    }
+    passes.push(results);
+  }
+  const memoryRuns: Record<string, MemorySample[]> = {};
+  for (const id of STACK_IDS) {
+    process.stdout.write(`memory: ${NAMES[id]}...\n`);
+    memoryRuns[id] = (await worker(id, 'memory')).memory;
+  }
+
+  const scenarios = passes[0].raw.map((m) => m.scenario);
+  const rows = [];
+  for (const scenario of scenarios) {
+    for (const id of STACK_IDS) {
+      const values = passes.map((p) => p[id].find((m) => m.scenario === scenario)!);
+      const unit = values[0].unit;
+      // Paired: each pass's ratio against that same pass's reference.
+      const against = (ref: string) =>
+        median(
+          passes.map((p) => {
+            const mine = p[id].find((m) => m.scenario === scenario)!.value;
+            const theirs = p[ref].find((m) => m.scenario === scenario)!.value;
+            return mine / theirs;
+          }),
+        );
+      rows.push({
+        scenario,
+        stack: NAMES[id],
+        id,
+        unit,
+        median: median(values.map((v) => v.value)),
+        min: Math.min(...values.map((v) => v.value)),
+        max: Math.max(...values.map((v) => v.value)),
+        vsRaw: against('raw'),
+        vsGolevelup: against('golevelup'),
+        vsGolevelupTuned: against('golevelup-tuned'),
+        vsNest: against('nest'),
+        vsNestTuned: against('nest-tuned'),
+        brokerCpu: median(values.map((v) => v.cpu?.broker ?? NaN)),
+        nodeCpu: median(values.map((v) => v.cpu?.node ?? NaN)),
+        notes: values.map((v) => v.note).filter(Boolean),
+      });
+    }
+  }
+
+  const lines: string[] = [];
+  lines.push('# Warren benchmark results', '');
+  lines.push(`Machine: ${info.cores} cores (${info.cpu}), Node ${info.node}, RabbitMQ ${info.rabbitmq}, Erlang/OTP ${info.erlang}; ${info.date}.`);
+  lines.push(`${PASSES} passes, stacks in rotated order each pass, each stack in its own process; median [min–max] of the passes.`);
+  lines.push('Ratios are paired per pass and then the median is taken. For ms rows lower is better, so a ratio below 1 means faster.');
+  lines.push('Body: a JSON order event of about 256 bytes unless the row says otherwise. CPU: % of one core for the broker (beam.smp) and the benchmark process.', '');
+  lines.push('| scenario | stack | median | min–max | × raw | × golevelup (shipped / noDelay) | × Nest RMQ (shipped / noDelay) | CPU broker / node |');
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of rows) {
+    const unit = row.unit;
+    const cpu = Number.isFinite(row.brokerCpu) ? `${Math.round(row.brokerCpu)}% / ${Math.round(row.nodeCpu)}%` : '';
+    const note = row.notes.length ? ` (${row.notes[0]})` : '';
+    lines.push(
+      `| ${row.scenario} | ${row.stack} | ${fmt(row.median, unit)} ${unit}${note} | ${fmt(row.min, unit)}–${fmt(row.max, unit)} | ${ratio(row.vsRaw)} | ` +
+        `${ratio(row.vsGolevelup)} / ${ratio(row.vsGolevelupTuned)} | ${ratio(row.vsNest)} / ${ratio(row.vsNestTuned)} | ${cpu} |`,
+    );
+  }
+  lines.push('', '## Memory: 200,000 messages through publish → consume in one process', '');
+  lines.push('| stack | RSS MiB at 20k → 200k | heap MiB at 20k → 200k (after GC) | heap growth from 40k |');
+  lines.push('| --- | --- | --- | ---: |');
+  for (const id of STACK_IDS) {
+    const samples = memoryRuns[id];
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    const base = samples[Math.min(1, samples.length - 1)];
+    lines.push(
+      `| ${NAMES[id]} | ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} | ${first.heapMb.toFixed(1)} → ${last.heapMb.toFixed(1)} | ${(last.heapMb - base.heapMb).toFixed(1)} MiB |`,
+    );
+  }
+  lines.push('', `Reproduce: \`npm run bench\` (about ${Math.round((Date.now() - started) / 60_000)} minutes on this machine).`, '');
+  const markdown = lines.join('\n');
+  process.stdout.write(`\n${markdown}\n`);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'latest.md'), markdown);
+  writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify({ machine: info, passes: PASSES, rows, memory: memoryRuns }, null, 2));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

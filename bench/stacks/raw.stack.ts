@@ -1,0 +1,132 @@
+import { Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import * as amqplib from 'amqplib';
+import { randomUUID } from 'crypto';
+import { BROKER_URL, BenchPayload, BenchStack } from './stack';
+
+const CONFIG = Symbol('raw-config');
+interface RawConfig {
+  queue: string;
+  role: 'producer' | 'consumer' | 'rpc';
+  prefetch: number;
+  onMessage?: () => void;
+}
+
+/**
+ * The reference: plain amqplib with TCP_NODELAY, wrapped in a Nest module the way a team would
+ * hand-roll it. Confirm channel, manual ack, direct reply-to for RPC.
+ */
+@Injectable()
+class RawAmqp implements OnModuleInit, OnApplicationShutdown {
+  connection!: amqplib.ChannelModel;
+  channel!: amqplib.ConfirmChannel;
+  private readonly pending = new Map<string, (value: unknown) => void>();
+
+  constructor(@Inject(CONFIG) private readonly config: RawConfig) {}
+
+  async onModuleInit() {
+    this.connection = await amqplib.connect(BROKER_URL, { noDelay: true });
+    this.channel = await this.connection.createConfirmChannel();
+    const { queue, role, prefetch, onMessage } = this.config;
+    await this.channel.assertQueue(queue, { durable: true });
+    if (role === 'consumer') {
+      await this.channel.prefetch(prefetch);
+      await this.channel.consume(queue, (message) => {
+        if (!message) return;
+        JSON.parse(message.content.toString());
+        onMessage?.();
+        this.channel.ack(message);
+      });
+    }
+    if (role === 'rpc') {
+      const server = await this.connection.createChannel();
+      await server.prefetch(prefetch);
+      await server.consume(queue, (message) => {
+        if (!message) return;
+        const request = JSON.parse(message.content.toString()) as BenchPayload;
+        server.sendToQueue(message.properties.replyTo, Buffer.from(JSON.stringify({ id: request.id })), {
+          correlationId: message.properties.correlationId,
+          contentType: 'application/json',
+        });
+        server.ack(message);
+      });
+      await this.channel.consume(
+        'amq.rabbitmq.reply-to',
+        (reply) => {
+          if (!reply) return;
+          const resolve = this.pending.get(reply.properties.correlationId);
+          this.pending.delete(reply.properties.correlationId);
+          resolve?.(JSON.parse(reply.content.toString()));
+        },
+        { noAck: true },
+      );
+    }
+  }
+
+  publish(queue: string, body: BenchPayload): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json' }, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+  }
+
+  call(queue: string, body: BenchPayload): Promise<unknown> {
+    const correlationId = randomUUID();
+    return new Promise((resolve) => {
+      this.pending.set(correlationId, resolve);
+      this.channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)), {
+        replyTo: 'amq.rabbitmq.reply-to',
+        correlationId,
+        contentType: 'application/json',
+      });
+    });
+  }
+
+  async onApplicationShutdown() {
+    await this.connection.close().catch(() => undefined);
+  }
+}
+
+export class RawStack implements BenchStack {
+  readonly name = 'raw amqplib (noDelay)';
+  private apps: INestApplicationContext[] = [];
+  private client?: RawAmqp;
+  private queue = '';
+
+  private async boot(config: RawConfig): Promise<RawAmqp> {
+    @Module({ providers: [{ provide: CONFIG, useValue: config }, RawAmqp] })
+    class RawModule {}
+    const app = await NestFactory.createApplicationContext(RawModule, { logger: false });
+    await app.init();
+    this.apps.push(app);
+    return app.get(RawAmqp);
+  }
+
+  async startProducer(queue: string) {
+    this.queue = queue;
+    this.client = await this.boot({ queue, role: 'producer', prefetch: 0 });
+  }
+
+  publish(body: BenchPayload) {
+    return this.client!.publish(this.queue, body);
+  }
+
+  async startConsumer(queue: string, prefetch: number, onMessage: () => void) {
+    await this.boot({ queue, role: 'consumer', prefetch, onMessage });
+  }
+
+  async startRpc(queue: string) {
+    this.queue = queue;
+    this.client = await this.boot({ queue, role: 'rpc', prefetch: 100 });
+  }
+
+  call(body: BenchPayload) {
+    return this.client!.call(this.queue, body);
+  }
+
+  async stop() {
+    for (const app of this.apps.splice(0)) await app.close();
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { IsArray, IsInt, IsNumber, IsObject, IsString } from 'class-validator';
+import { MessageProducer, RabbitRPC, RabbitSubscribe, RpcClient, WarrenModule } from 'nestjs-warren';
+import { BROKER_URL, BenchPayload, BenchStack } from './stack';
+
+/** The DTO a real service would validate its order events against. */
+class OrderEventDto {
+  @IsInt() id!: number;
+  @IsString() kind!: string;
+  @IsNumber() amount!: number;
+  @IsObject() customer!: object;
+  @IsArray() items!: object[];
+  @IsString() pad!: string;
+}
+
+/** Warren as shipped: MessageProducer, @RabbitSubscribe, RpcClient + @RabbitRPC, DTO validation. */
+export class WarrenStack implements BenchStack {
+  readonly name = 'Warren';
+  private apps: INestApplicationContext[] = [];
+  private producer?: MessageProducer;
+  private rpc?: RpcClient;
+  private queue = '';
+
+  private async boot(providers: any[]): Promise<INestApplicationContext> {
+    @Module({ imports: [WarrenModule.forRoot({ uri: BROKER_URL, logger: false })], providers })
+    class BenchModule {}
+    const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+    await app.init();
+    this.apps.push(app);
+    return app;
+  }
+
+  async startProducer(queue: string) {
+    this.queue = queue;
+    this.producer = (await this.boot([])).get(MessageProducer);
+  }
+
+  publish(body: BenchPayload) {
+    return this.producer!.publish('', this.queue, body);
+  }
+
+  async startConsumer(queue: string, prefetch: number, onMessage: () => void) {
+    @Injectable()
+    class Consumer {
+      @RabbitSubscribe({ queue, prefetch })
+      handle(_event: OrderEventDto) {
+        onMessage();
+      }
+    }
+    await this.boot([Consumer]);
+  }
+
+  async startRpc(queue: string) {
+    this.queue = queue;
+    @Injectable()
+    class Server {
+      @RabbitRPC({ queue, prefetch: 100 })
+      handle(request: OrderEventDto) {
+        return { id: request.id };
+      }
+    }
+    this.rpc = (await this.boot([Server])).get(RpcClient);
+  }
+
+  call(body: BenchPayload) {
+    return this.rpc!.request('', this.queue, body);
+  }
+
+  async stop() {
+    for (const app of this.apps.splice(0)) await app.close();
+  }
+}
