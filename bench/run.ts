@@ -57,7 +57,6 @@ function machine() {
   };
 }
 
-const lowerIsBetter = (unit: string) => unit === 'ms';
 const fmt = (value: number, unit: string) => (unit === 'ms' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US'));
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 
