@@ -20,6 +20,12 @@ export const STACKS: Record<string, () => BenchStack> = {
   'nest-tuned': () => new NestRmqStack(true),
 };
 
+// Nest's RMQ server leaves the promise of a reply it could not send unhandled when its channel
+// closes at shutdown; that is the peer's behaviour under test, not a reason to lose the run.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`bench worker ${process.argv[2]}: unhandled rejection ignored: ${String(reason)}\n`);
+});
+
 async function main() {
   const [id, mode] = process.argv.slice(2);
   const make = STACKS[id];

@@ -3,7 +3,8 @@
  * The sample apps, end to end: starts topic-consumer, rpc-server and gateway (built in dist/),
  * drives one scenario through the gateway's HTTP API, checks what each service did, stops every
  * app with SIGTERM and exits 0 only when everything behaved. Every wait has a deadline.
- * Run it with `npm run demo` (which ensures a broker and builds first).
+ * Run it with `npm run demo` (which ensures a broker and builds first); DEMO_VERBOSE=1 echoes
+ * the apps' logs as they come, otherwise they are shown only when a check fails.
  */
 const { spawn } = require('child_process');
 const net = require('net');
@@ -11,7 +12,14 @@ const path = require('path');
 const { randomBytes } = require('crypto');
 
 const ROOT = path.join(__dirname, '..');
-const RUN = randomBytes(3).toString('hex'); // only this run's events count
+const RUN = randomBytes(3).toString('hex'); // the queues are durable and shared: only this run's ids count
+const START_TIMEOUT_MS = 30_000;
+const EVENTS_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 15_000;
+const HTTP_TIMEOUT_MS = 10_000;
+const ORDER_EVENTS = 'warren.demo.order-events';
+const ORDER_FAILURES = 'warren.demo.order-failures';
+
 const results = [];
 const children = [];
 
@@ -22,6 +30,7 @@ const check = (ok, what, detail = '') => {
   return ok;
 };
 
+/** A port nobody listens on right now: the OS picks it for a throwaway server. */
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -33,17 +42,19 @@ function freePort() {
   });
 }
 
-/** Starts one app; collects its stdout lines and echoes them with a prefix. */
+/** Starts one app; collects its output lines (prefixed, echoed with DEMO_VERBOSE) for the checks. */
 function start(name, env = {}) {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // Colour codes only help a terminal; they would clutter a CI log.
+    env: { ...process.env, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const app = { name, child, lines: [], exit: undefined };
+  const app = { name, child, lines: [], log: [], exit: undefined, exitedAt: undefined };
   app.exited = new Promise((resolve) =>
     child.on('exit', (code, signal) => {
       app.exit = { code, signal };
+      app.exitedAt = Date.now();
       resolve(app.exit);
     }),
   );
@@ -54,8 +65,10 @@ function start(name, env = {}) {
       const lines = buffer.split('\n');
       buffer = lines.pop();
       for (const line of lines) {
-        app.lines.push(line);
-        if (process.env.DEMO_VERBOSE || label === 'err') say(`    [${name}${label === 'err' ? ' stderr' : ''}] ${line}`);
+        if (label === 'out') app.lines.push(line); // the machine-readable lines are on stdout
+        const prefixed = `    [${name}${label === 'err' ? ' stderr' : ''}] ${line}`;
+        app.log.push(prefixed);
+        if (process.env.DEMO_VERBOSE) say(prefixed);
       }
     });
   };
@@ -65,10 +78,11 @@ function start(name, env = {}) {
   return app;
 }
 
+/** Polls `condition` until it holds; rejects once `timeoutMs` has passed. */
 async function until(condition, what, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await condition()) return true;
+    if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -79,7 +93,7 @@ async function http(port, method, url, body) {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
   });
   const text = await response.text();
   let json;
@@ -91,75 +105,140 @@ async function http(port, method, url, body) {
   return { status: response.status, body: json };
 }
 
+async function main() {
+  say(`Warren demo (run ${RUN})\n\nStarting the sample apps:`);
+  const port = await freePort();
+  const apps = [start('topic-consumer'), start('rpc-server'), start('gateway', { PORT: String(port) })];
+  // They start side by side (each declares both exchanges), under one deadline.
+  const starting = Date.now();
+  const started = await Promise.allSettled(
+    apps.map((app) =>
+      until(() => app.lines.includes(`${app.name} ready`) || app.exit, `${app.name} to start`, START_TIMEOUT_MS).then(() => {
+        if (app.exit) throw new Error(`exited during start-up (${describeExit(app.exit)})`);
+        return Date.now() - starting;
+      }),
+    ),
+  );
+  apps.forEach((app, i) => {
+    const { status, value, reason } = started[i];
+    check(status === 'fulfilled', `${app.name} started`, status === 'fulfilled' ? `ready after ${value} ms` : reason.message);
+  });
+  if (started.some(({ status }) => status === 'rejected')) throw new Error('not every app started');
+  const [consumer] = apps;
+  /** EVENT <queue> <routingKey> <id> lines of this run, as [routingKey, id]. */
+  const events = (queue) =>
+    consumer.lines
+      .filter((l) => l.startsWith(`EVENT ${queue} `))
+      .map((l) => l.split(' ').slice(2, 4))
+      .filter(([, id]) => id.startsWith(`${RUN}-`));
+
+  say('\nPublishing order events through the gateway (POST /orders, /orders/:id/fail, /orders/:id/viewed):');
+  const [first, second] = [`${RUN}-1`, `${RUN}-2`];
+  for (const id of [first, second]) {
+    const { status } = await http(port, 'POST', '/orders', { id, amount: 42 });
+    check(status === 202, `order ${id} published on order.created and confirmed by the broker`, `HTTP ${status}`);
+  }
+  const failed = await http(port, 'POST', `/orders/${first}/fail`, { reason: 'card declined' });
+  check(failed.status === 202, `payment failure of ${first} published on order.eu.payment.failed`, `HTTP ${failed.status}`);
+  const viewed = await http(port, 'POST', `/orders/${second}/viewed`);
+  check(viewed.status === 202, `view of ${second} emitted fire-and-forget on order.viewed`, `HTTP ${viewed.status}`);
+
+  // A shortfall is reported by the two checks below, so the timeout itself is not an error.
+  await until(() => events(ORDER_EVENTS).length >= 3 && events(ORDER_FAILURES).length >= 1, 'the consumer to print the events', EVENTS_TIMEOUT_MS).catch(
+    () => undefined,
+  );
+  const received = events(ORDER_EVENTS).map((e) => e.join(' '));
+  const expected = [`order.created ${first}`, `order.created ${second}`, `order.viewed ${second}`];
+  check(
+    received.length === 3 && expected.every((e) => received.includes(e)),
+    `${ORDER_EVENTS} ('order.*') got both order.created and the order.viewed`,
+    received.join(', ') || 'nothing',
+  );
+  const failures = events(ORDER_FAILURES).map((e) => e.join(' '));
+  check(
+    failures.length === 1 && failures[0] === `order.eu.payment.failed ${first}`,
+    `${ORDER_FAILURES} ('order.#.failed') got the failure and nothing else`,
+    failures.join(', ') || 'nothing',
+  );
+
+  say('\nCalling the math service over RPC (GET /math/sum):');
+  const sum = await http(port, 'GET', '/math/sum?a=2&b=40');
+  check(sum.status === 200 && sum.body.sum === 42, 'math.sum(2, 40) = 42', `HTTP ${sum.status} ${JSON.stringify(sum.body)}`);
+  const invalid = await http(port, 'GET', '/math/sum?a=1.5&b=2');
+  check(
+    invalid.status === 400 && invalid.body.code === 'VALIDATION_FAILED' && String(invalid.body.message).includes('must be an integer'),
+    'math.sum(1.5, 2) refused by the rpc-server: RemoteError VALIDATION_FAILED became HTTP 400',
+    `HTTP ${invalid.status} ${invalid.body.message}`,
+  );
+
+  say('\nAsking the rpc-server for a slow report (POST /reports):');
+  const asked = Date.now();
+  const report = await http(port, 'POST', '/reports', { size: 5 });
+  check(
+    report.status === 201 && report.body.lines === 5 && /^pid \d+$/.test(report.body.generatedBy),
+    'reports.generate(5) answered by a worker',
+    `HTTP ${report.status} ${JSON.stringify(report.body)}, ${Date.now() - asked} ms`,
+  );
+}
+
+function describeExit({ code, signal }) {
+  return signal ? `signal ${signal}` : `exit code ${code}`;
+}
+
+/** SIGTERM to every app at once, then each gets until the same deadline before SIGKILL. */
 async function stopAll() {
   say('\nStopping every app with SIGTERM:');
+  const sent = Date.now();
   for (const app of children) if (!app.exit) app.child.kill('SIGTERM');
+  const deadline = sent + STOP_TIMEOUT_MS;
   for (const app of children) {
-    const started = Date.now();
+    const wasDown = app.exitedAt !== undefined && app.exitedAt < sent;
     let timer;
     const outcome = await Promise.race([
       app.exited,
       new Promise((resolve) => {
-        timer = setTimeout(() => resolve(undefined), 15_000);
+        timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
       }),
     ]);
     clearTimeout(timer);
     if (!outcome) {
       app.child.kill('SIGKILL');
-      check(false, `${app.name} exits within 15 s`, 'killed');
+      check(false, `${app.name} stopped within ${STOP_TIMEOUT_MS / 1000} s`, 'killed with SIGKILL');
       continue;
     }
-    // Nest re-raises the signal once its shutdown hooks have run: that is a clean stop.
-    const graceful = outcome.signal === 'SIGTERM' || outcome.code === 0;
-    check(graceful, `${app.name} stopped gracefully`, `${outcome.signal ?? `exit code ${outcome.code}`}, ${Date.now() - started} ms`);
+    // Nest re-raises the signal once its shutdown hooks have run, so that counts as clean too.
+    const graceful = !wasDown && (outcome.signal === 'SIGTERM' || outcome.code === 0);
+    const detail = wasDown ? `had already exited (${describeExit(outcome)})` : `${describeExit(outcome)} after ${app.exitedAt - sent} ms`;
+    check(graceful, `${app.name} stopped gracefully`, detail);
   }
 }
 
-async function main() {
-  say(`Warren demo (run ${RUN})\n\nStarting the sample apps:`);
-  const port = await freePort();
-  const apps = [start('topic-consumer'), start('rpc-server'), start('gateway', { PORT: String(port) })];
-  for (const app of apps) {
-    await until(() => app.lines.some((l) => l.startsWith(`${app.name} ready`)) || app.exit, `${app.name} to start`, 30_000);
-    if (!check(!app.exit, `${app.name} started`)) throw new Error(`${app.name} exited during start-up`);
-  }
-  const [consumer] = apps;
-  const events = (queue) => consumer.lines.filter((l) => l.startsWith(`EVENT ${queue} `) && l.includes(RUN));
+/** Last resort (uncaught error, Ctrl-C): no app may outlive the demo. */
+function killAll() {
+  for (const app of children) if (!app.exit) app.child.kill('SIGKILL');
+}
 
-  say('\nPublishing order events through the gateway (POST /orders, /orders/:id/fail, /orders/:id/viewed):');
-  const created = [`${RUN}-1`, `${RUN}-2`];
-  for (const id of created) {
-    const { status } = await http(port, 'POST', '/orders', { id, amount: 42 });
-    check(status === 202, `order ${id} published and confirmed`, `HTTP ${status}`);
-  }
-  const failed = await http(port, 'POST', `/orders/${RUN}-1/fail`, { reason: 'card declined' });
-  check(failed.status === 202, 'payment failure published on order.eu.payment.failed', `HTTP ${failed.status}`);
-  const viewed = await http(port, 'POST', `/orders/${RUN}-2/viewed`);
-  check(viewed.status === 202, 'order view emitted fire-and-forget', `HTTP ${viewed.status}`);
+function showLogs() {
+  say('\nThe apps said (last lines each; DEMO_VERBOSE=1 shows everything as it happens):');
+  for (const app of children) for (const line of app.log.slice(-25)) say(line);
+}
 
-  await until(() => events('warren.demo.order-events').length >= 3 && events('warren.demo.order-failures').length >= 1, 'the consumer to receive the events', 10_000).catch(() => false);
-  const orderEvents = events('warren.demo.order-events').map((l) => l.split(' ')[2]);
-  const failures = events('warren.demo.order-failures').map((l) => l.split(' ')[2]);
-  check(
-    orderEvents.filter((k) => k === 'order.created').length === 2 && orderEvents.filter((k) => k === 'order.viewed').length === 1 && orderEvents.length === 3,
-    "topic-consumer got 2 order.created and 1 order.viewed on 'order.*'",
-    orderEvents.join(', '),
-  );
-  check(failures.length === 1 && failures[0] === 'order.eu.payment.failed', "topic-consumer got the failure on 'order.#.failed' only", failures.join(', '));
-
-  say('\nCalling the math service over RPC (GET /math/sum):');
-  const sum = await http(port, 'GET', '/math/sum?a=2&b=40');
-  check(sum.status === 200 && sum.body.sum === 42, 'math.sum(2, 40) answered', `HTTP ${sum.status} ${JSON.stringify(sum.body)}`);
-  const invalid = await http(port, 'GET', '/math/sum?a=1.5&b=2');
-  check(
-    invalid.status === 400 && invalid.body.code === 'VALIDATION_FAILED' && String(invalid.body.message).includes('must be an integer'),
-    'math.sum(1.5, 2) rejected by the service with its validation message',
-    `HTTP ${invalid.status} ${invalid.body.message}`,
-  );
-
-  say('\nAsking the rpc-server for a slow report (POST /reports):');
-  const report = await http(port, 'POST', '/reports', { size: 5 });
-  check(report.status === 201 && report.body.lines === 5, 'reports.generate answered by a worker', `HTTP ${report.status} ${JSON.stringify(report.body)}`);
+process.on('uncaughtException', (error) => {
+  say(`demo crashed: ${error.stack}`);
+  killAll();
+  process.exit(1);
+});
+process.on('unhandledRejection', (error) => {
+  say(`demo crashed: ${error instanceof Error ? error.stack : String(error)}`);
+  killAll();
+  process.exit(1);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    say(`\ndemo interrupted by ${signal}`);
+    killAll();
+    process.exit(1);
+  });
 }
 
 let failedWith;
@@ -171,11 +250,13 @@ main()
   .then(stopAll)
   .then(() => {
     const passed = results.filter(Boolean).length;
+    const ok = !failedWith && passed === results.length;
+    if (!ok && !process.env.DEMO_VERBOSE) showLogs();
     say(`\n${passed} passed, ${results.length - passed} failed`);
-    process.exit(failedWith || passed !== results.length ? 1 : 0);
+    process.exit(ok ? 0 : 1);
   })
   .catch((error) => {
     say(`demo crashed: ${error.stack}`);
-    for (const app of children) if (!app.exit) app.child.kill('SIGKILL');
+    killAll();
     process.exit(1);
   });

@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { RpcServerModule } from './rpc-server.module';
 
+/** No HTTP: the RPC handlers consume from queues, so an application context is enough. */
 async function bootstrap() {
   const app = await NestFactory.createApplicationContext(RpcServerModule, { abortOnError: false });
-  app.enableShutdownHooks();
-  process.stdout.write('rpc-server ready\n');
+  app.enableShutdownHooks(); // SIGTERM lets in-flight requests finish and reply before exit
+  process.stdout.write('rpc-server ready\n'); // scripts/demo.js waits for this line
 }
 
 bootstrap().catch((error: unknown) => {

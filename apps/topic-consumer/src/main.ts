@@ -6,7 +6,7 @@ import { TopicConsumerModule } from './topic-consumer.module';
 async function bootstrap() {
   const app = await NestFactory.createApplicationContext(TopicConsumerModule, { abortOnError: false });
   app.enableShutdownHooks(); // SIGTERM drains in-flight messages before exit
-  process.stdout.write('topic-consumer ready\n');
+  process.stdout.write('topic-consumer ready\n'); // scripts/demo.js waits for this line
 }
 
 bootstrap().catch((error: unknown) => {
