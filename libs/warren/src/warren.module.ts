@@ -49,7 +49,7 @@ export class WarrenModule {
         {
           provide: WarrenLogger,
           useFactory: (options: ResolvedWarrenOptions) =>
-            new WarrenLogger('Warren', options.logger === undefined ? new Logger('Warren') : options.logger),
+            new WarrenLogger('Warren', options.logger === undefined ? new Logger() : options.logger),
           inject: [WARREN_RESOLVED_OPTIONS],
         },
         {

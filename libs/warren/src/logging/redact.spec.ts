@@ -33,3 +33,27 @@ describe('credential redaction', () => {
     for (const line of lines) expect(line).not.toContain('topsecret');
   });
 });
+
+describe('WarrenLogger with Nest', () => {
+  it('prints the child context in the tag, once, and no literal undefined for errors without a stack', () => {
+    const { ConsoleLogger } = jest.requireActual('@nestjs/common') as typeof import('@nestjs/common');
+    const written: string[] = [];
+    const consoleLogger = new ConsoleLogger();
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (written.push(String(chunk)), true));
+    const spyErr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => (written.push(String(chunk)), true));
+    try {
+      const logger = new WarrenLogger('Warren', consoleLogger).child('Warren:Consumer');
+      logger.warn('retrying');
+      logger.error('parked');
+    } finally {
+      spy.mockRestore();
+      spyErr.mockRestore();
+    }
+    // eslint-disable-next-line no-control-regex
+    const text = written.join('').replace(/\x1b\[[0-9;]*m/g, '');
+    expect(text).toContain('[Warren:Consumer] retrying');
+    expect(text).toContain('[Warren:Consumer] parked');
+    expect(text).not.toContain('undefined');
+    expect(written.filter((line) => line.trim() === 'Warren:Consumer')).toHaveLength(0);
+  });
+});

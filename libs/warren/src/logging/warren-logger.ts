@@ -4,11 +4,13 @@ import { redactCredentials } from './redact';
 /**
  * The logger every Warren class writes through. It strips credentials from every line,
  * whatever the caller put in it, so a URI with a password can never reach a log.
+ * The context goes as the last argument, as LoggerService expects; the default target is a
+ * context-less Nest Logger, which would otherwise append a context of its own.
  */
 export class WarrenLogger implements LoggerService {
   constructor(
     private readonly context: string,
-    private readonly target: LoggerService | false = new Logger(context),
+    private readonly target: LoggerService | false = new Logger(),
   ) {}
 
   log(message: string): void {
@@ -21,8 +23,10 @@ export class WarrenLogger implements LoggerService {
 
   error(message: string, error?: unknown): void {
     if (!this.target) return;
-    const trace = error instanceof Error && error.stack ? redactCredentials(error.stack) : undefined;
-    this.target.error(redactCredentials(message), trace, this.context);
+    const text = redactCredentials(message);
+    // Nest reads (message, stack, context); with no stack, an `undefined` would print literally.
+    if (error instanceof Error && error.stack) this.target.error(text, redactCredentials(error.stack), this.context);
+    else this.target.error(text, this.context);
   }
 
   debug(message: string): void {
