@@ -85,7 +85,8 @@ describe('retries and dead letters (real broker)', () => {
   });
 
   async function parked(queue: string, count: number): Promise<GetMessage[]> {
-    await waitFor(async () => (await raw.ready(`${queue}.dlq`)) >= count, `${count} message(s) in ${queue}.dlq`);
+    // The dead-letter queue may not exist yet (one test deletes it): count that as empty.
+    await waitFor(async () => (await raw.ready(`${queue}.dlq`).catch(() => 0)) >= count, `${count} message(s) in ${queue}.dlq`);
     return raw.drain(`${queue}.dlq`);
   }
 
@@ -149,6 +150,15 @@ describe('retries and dead letters (real broker)', () => {
     expect(runs.long[1] - runs.long[0]).toBeGreaterThanOrEqual(2_900);
     // Routed back to the right handler on the shared queue by the original routing key.
     expect(await raw.ready(`${mixed}.dlq`)).toBe(0);
+  });
+
+  it('re-declares a dead-letter queue deleted under it and parks the message there, losing nothing', async () => {
+    await raw.channel.deleteQueue(`${doomed}.dlq`);
+    await producer.publish(exchange, 'doomed.final', { id: 'd4', n: 4, kind: 'final' });
+    const [dead] = await parked(doomed, 1);
+    expect(JSON.parse(dead.content.toString()).id).toBe('d4');
+    expect(runs.d4.length).toBeGreaterThanOrEqual(2); // ran again after the copy came back
+    expect(await raw.ready(doomed)).toBe(0);
   });
 
   it("retries 'requeue' handlers at once, still bounded, then parks them", async () => {

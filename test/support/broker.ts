@@ -34,11 +34,14 @@ export class RawClient {
     return new RawClient(connection, channel);
   }
 
-  /** Messages ready in `queue` (not counting unacked ones). */
+  /** Messages ready in `queue` (not counting unacked ones); rejects if the queue does not exist. */
   async ready(queue: string): Promise<number> {
     const channel = await this.connection.createChannel();
+    channel.on('error', () => undefined); // a missing queue closes this throwaway channel
     try {
       return (await channel.checkQueue(queue)).messageCount;
+    } catch {
+      throw new Error(`queue '${queue}' does not exist`);
     } finally {
       await channel.close().catch(() => undefined);
     }

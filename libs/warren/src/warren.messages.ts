@@ -32,6 +32,8 @@ export const MESSAGES = {
     `${handler} failed on queue '${queue}' (${reason}); attempt ${attempt} of ${attempts} ${delayMs > 0 ? `in ${delayMs} ms` : 'now'}`,
   deadLettered: (handler: string, queue: string, dlq: string, attempts: number, reason: string) =>
     `${handler} failed on queue '${queue}' after ${attempts} attempt(s) (${reason}); message parked in '${dlq}'`,
+  forwardReturned: (target: string, queue: string) =>
+    `Queue '${target}' is gone, so a failed message of '${queue}' could not be moved there; re-declaring it (the message is redelivered)`,
   rpcExpired: (handler: string) => `Skipped an RPC request for ${handler}: its caller's deadline has passed`,
   rpcFailed: (handler: string, reason: string) => `RPC handler ${handler} failed; error sent to the caller: ${reason}`,
   noHandler: (queue: string, routingKey: string) =>

@@ -11,6 +11,7 @@ import type { WarrenLogger } from '../logging/warren-logger';
 import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
 import { HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
+import { DeliveryForwarder } from './delivery-forwarder';
 import { attemptOf, decideFailure, delayQueueName } from './failure-policy';
 import type { HandlerDefinition } from './handler-definition';
 import { HandlerPolicy, handlerPolicy } from './handler-policy';
@@ -44,6 +45,7 @@ export class QueueConsumer {
   private readonly consumerTag: string;
   private readonly inFlight = new Set<Delivery>();
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
+  private readonly forwarder = new DeliveryForwarder();
   private onIdle?: () => void;
   private cancelled = false;
   private paused = false;
@@ -144,6 +146,7 @@ export class QueueConsumer {
     this.queueName = name;
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, this.options.queue !== undefined, this.options.retry));
     await declareRetryTopology(channel, name, [...this.policies.values()]);
+    if (this.confirming) this.forwarder.attach(channel);
     // A reconnect during shutdown, or of a paused consumer, must not start consuming again.
     if (!this.cancelled && !this.paused) await this.consume(channel);
   }
@@ -232,7 +235,11 @@ export class QueueConsumer {
 
   /** Retry, park in the dead-letter queue, or reject, as the handler's policy says. */
   private async onFailure(delivery: Delivery, handler: HandlerDefinition | undefined, name: string, error: unknown): Promise<void> {
-    const policy: HandlerPolicy = (handler && this.policies.get(handler)) ?? { retry: false, deadLetterQueue: `${this.queueName}.dlq` };
+    // A message no handler took follows the queue's first handler's dead-letter policy, without retry.
+    const policy: HandlerPolicy = (handler && this.policies.get(handler)) ?? {
+      retry: false,
+      deadLetterQueue: this.policies.get(this.dispatcher.handlers[0])?.deadLetterQueue,
+    };
     const attempt = attemptOf(delivery.message.properties.headers);
     const action = this.confirming
       ? decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined && this.options.queue !== undefined)
@@ -252,20 +259,20 @@ export class QueueConsumer {
     }
   }
 
-  /** Publishes a copy to `queue`, and acks the original once the broker confirmed the copy. */
-  private forward(delivery: Delivery, queue: string, properties: Options.Publish): Promise<void> {
-    if (!this.owns(delivery)) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      try {
-        delivery.channel.publish('', queue, delivery.message.content, properties, (error) => {
-          // Not confirmed: leave it to the broker to deliver the original again.
-          this.settle(delivery, error ? 'requeue' : 'ack');
-          resolve();
-        });
-      } catch {
-        resolve(); // channel closed: the original is redelivered
-      }
-    });
+  /** Publishes a copy to `queue`; acks the original once the copy is safely there. */
+  private async forward(delivery: Delivery, queue: string, properties: Options.Publish): Promise<void> {
+    if (!this.owns(delivery)) return;
+    const outcome = await this.forwarder.forward(delivery.channel, delivery.message, queue, properties);
+    if (outcome === 'forwarded') {
+      this.settle(delivery, 'ack');
+    } else if (outcome === 'returned') {
+      // Someone deleted the retry or dead-letter queue: a fresh channel declares it again and the
+      // original, never acked, is delivered again.
+      this.logger.error(MESSAGES.forwardReturned(queue, this.queueName));
+      delivery.channel.close().catch(() => undefined);
+    } else {
+      this.settle(delivery, 'requeue');
+    }
   }
 
   /** An RPC request whose caller has given up (its deadline header passed) is not worth running. */
