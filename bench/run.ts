@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: every stack through every scenario, three passes with the stacks'
- * order rotated each pass, each stack in its own process. Results are ratios within one pass
+ * `npm run bench`: every stack through every scenario, three passes, each scenario run for
+ * every stack in turn (order rotated), each run in its own process. Results are ratios within one pass
  * (paired), reported as medians with min and max, in bench/results/latest.{md,json}.
  */
 import { execFileSync, spawn } from 'child_process';
@@ -20,10 +20,11 @@ const NAMES: Record<string, string> = {
   'nest-tuned': 'Nest RMQ (noDelay)',
 };
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
+const SCENARIO_KEYS = ['pub50', 'pub1', 'consume', 'rpc', 'e2e256', 'e2e4k', 'e2e64k', 'prefetch1', 'prefetch10', 'prefetch100', 'prefetch500'];
 const ROOT = join(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
 
-function worker(id: string, mode: 'pass' | 'memory'): Promise<any> {
+function worker(id: string, mode: string): Promise<any> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'worker.js'), id, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -66,12 +67,14 @@ async function main() {
   process.stdout.write(`Warren benchmark: ${info.cores} cores, Node ${info.node}, RabbitMQ ${info.rabbitmq}, Erlang ${info.erlang}\n`);
   // passes[p][id] = measurements
   const passes: Array<Record<string, Measurement[]>> = [];
+  // Scenario-major: the stacks run one after another on the same scenario (rotated each pass),
+  // so each ratio compares runs minutes apart at most, not a whole pass apart.
   for (let pass = 0; pass < PASSES; pass++) {
-    const order = STACK_IDS.map((_, i) => STACK_IDS[(i + pass) % STACK_IDS.length]);
-    const results: Record<string, Measurement[]> = {};
-    for (const id of order) {
-      process.stdout.write(`pass ${pass + 1}/${PASSES}: ${NAMES[id]}...\n`);
-      results[id] = (await worker(id, 'pass')).results;
+    const results: Record<string, Measurement[]> = Object.fromEntries(STACK_IDS.map((id) => [id, []]));
+    for (const [s, key] of SCENARIO_KEYS.entries()) {
+      const order = STACK_IDS.map((_, i) => STACK_IDS[(i + pass + s) % STACK_IDS.length]);
+      process.stdout.write(`pass ${pass + 1}/${PASSES}: ${key}\n`);
+      for (const id of order) results[id].push(...(await worker(id, key)).results);
     }
     passes.push(results);
   }

@@ -11,7 +11,7 @@ import { NestRmqStack } from './stacks/nest-rmq.stack';
 import { RawStack } from './stacks/raw.stack';
 import { WarrenStack } from './stacks/warren.stack';
 
-export const STACKS: Record<string, () => BenchStack> = {
+const STACKS: Record<string, () => BenchStack> = {
   raw: () => new RawStack(),
   warren: () => new WarrenStack(),
   golevelup: () => new GolevelupStack(false),
@@ -26,33 +26,44 @@ process.on('unhandledRejection', (reason) => {
   process.stderr.write(`bench worker ${process.argv[2]}: unhandled rejection ignored: ${String(reason)}\n`);
 });
 
+/** Each scenario by key; the orchestrator runs one per process, stacks interleaved per scenario. */
+const SCENARIOS: Record<string, (make: () => BenchStack, admin: Admin, id: string, nest: boolean, quick: boolean) => Promise<Measurement[]>> = {
+  pub50: async (make, admin, id) => [await publishThroughput(make, admin, id, 50)],
+  pub1: async (make, admin, id) => [await publishThroughput(make, admin, id, 1)],
+  consume: async (make, admin, id, nest, quick) => [await consumeThroughput(make, admin, id, 100, quick ? 2_000 : 20_000, nest)],
+  rpc: (make, admin, id) => rpcLatency(make, admin, id),
+  e2e256: async (make, admin, id, _nest, quick) => [await endToEnd(make, admin, id, 256, quick ? 1_000 : 10_000)],
+  e2e4k: async (make, admin, id, _nest, quick) => [await endToEnd(make, admin, id, 4_096, quick ? 1_000 : 10_000)],
+  e2e64k: async (make, admin, id, _nest, quick) => [await endToEnd(make, admin, id, 65_536, quick ? 200 : 2_000)],
+  ...Object.fromEntries(
+    [1, 10, 100, 500].map((prefetch) => [
+      `prefetch${prefetch}`,
+      async (make: () => BenchStack, admin: Admin, id: string, nest: boolean, quick: boolean) => {
+        const measured = await consumeThroughput(make, admin, id, prefetch, quick ? 1_000 : 10_000, nest);
+        return [{ ...measured, scenario: `consume, prefetch ${prefetch} (sweep)` }];
+      },
+    ]),
+  ),
+};
+
 async function main() {
-  const [id, mode] = process.argv.slice(2);
+  const [id, key] = process.argv.slice(2);
   const make = STACKS[id];
   if (!make) throw new Error(`unknown stack ${id}`);
   const admin = await Admin.open();
   const nest = id.startsWith('nest');
   const quick = Boolean(process.env.BENCH_QUICK);
   try {
-    if (mode === 'memory') {
+    if (key === 'memory') {
       process.stdout.write(`RESULT ${JSON.stringify({ id, memory: await memory(make, admin, id) })}\n`);
       return;
     }
-    // Warm-up: JIT, class metadata caches and connection paths, measured and thrown away.
-    await consumeThroughput(make, admin, id, 100, quick ? 500 : 5_000, nest);
-    await rpcLatency(make, admin, id);
-    const results: Measurement[] = [];
-    results.push(await publishThroughput(make, admin, id, 50));
-    results.push(await publishThroughput(make, admin, id, 1));
-    results.push(await consumeThroughput(make, admin, id, 100, quick ? 2_000 : 20_000, nest));
-    results.push(...(await rpcLatency(make, admin, id)));
-    results.push(await endToEnd(make, admin, id, 256, quick ? 1_000 : 10_000));
-    results.push(await endToEnd(make, admin, id, 4_096, quick ? 1_000 : 10_000));
-    results.push(await endToEnd(make, admin, id, 65_536, quick ? 200 : 2_000));
-    for (const prefetch of [1, 10, 100, 500]) {
-      const measured = await consumeThroughput(make, admin, id, prefetch, quick ? 1_000 : 10_000, nest);
-      results.push({ ...measured, scenario: `consume, prefetch ${prefetch} (sweep)` });
-    }
+    const scenario = SCENARIOS[key];
+    if (!scenario) throw new Error(`unknown scenario ${key}`);
+    // Warm-up in this process (JIT, metadata caches, connection paths), measured and thrown away.
+    await consumeThroughput(make, admin, id, 100, quick ? 300 : 2_000, nest);
+    if (key === 'rpc') await rpcLatency(make, admin, id);
+    const results = await scenario(make, admin, id, nest, quick);
     process.stdout.write(`RESULT ${JSON.stringify({ id, results })}\n`);
   } finally {
     await admin.close();

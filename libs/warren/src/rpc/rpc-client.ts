@@ -124,7 +124,6 @@ export class RpcClient {
       channel.publish(request.exchange, request.routingKey, request.content, {
         replyTo: DIRECT_REPLY_QUEUE,
         correlationId,
-        messageId: correlationId,
         contentType: request.contentType,
         headers: { ...request.headers, [HEADERS.deadline]: request.deadline },
         // Nobody waits for an answer after the timeout, so the request need not outlive it.
