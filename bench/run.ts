@@ -10,7 +10,11 @@ import { join } from 'path';
 import { median } from './measure';
 import type { Measurement, MemorySample } from './scenarios';
 
-const STACK_IDS = ['raw', 'warren', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned'];
+const ALL_STACKS = ['raw', 'warren', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned'];
+// Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
+// raw amqplib always runs: it is the reference. Ratios against a stack left out print as '–'.
+const chosen = process.env.BENCH_STACKS?.split(',');
+const STACK_IDS = chosen ? ALL_STACKS.filter((id) => id === 'raw' || chosen.includes(id)) : ALL_STACKS;
 const NAMES: Record<string, string> = {
   raw: 'raw amqplib (noDelay)',
   warren: 'Warren',
@@ -20,7 +24,8 @@ const NAMES: Record<string, string> = {
   'nest-tuned': 'Nest RMQ (noDelay)',
 };
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
-const SCENARIO_KEYS = ['pub50', 'pub1', 'consume', 'rpc', 'e2e256', 'e2e4k', 'e2e64k', 'prefetch1', 'prefetch10', 'prefetch100', 'prefetch500'];
+const ALL_SCENARIOS = ['pub50', 'pub1', 'consume', 'rpc', 'e2e256', 'e2e4k', 'e2e64k', 'prefetch1', 'prefetch10', 'prefetch100', 'prefetch500'];
+const SCENARIO_KEYS = process.env.BENCH_SCENARIOS ? ALL_SCENARIOS.filter((key) => process.env.BENCH_SCENARIOS!.split(',').includes(key)) : ALL_SCENARIOS;
 const ROOT = join(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
 
@@ -92,7 +97,9 @@ async function main() {
       const unit = values[0].unit;
       // Paired: each pass's ratio against that same pass's reference.
       const against = (ref: string) =>
-        median(
+        !STACK_IDS.includes(ref)
+          ? NaN
+          : median(
           passes.map((p) => {
             const mine = p[id].find((m) => m.scenario === scenario)!.value;
             const theirs = p[ref].find((m) => m.scenario === scenario)!.value;
@@ -152,8 +159,10 @@ async function main() {
   const markdown = lines.join('\n');
   process.stdout.write(`\n${markdown}\n`);
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'latest.md'), markdown);
-  writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify({ machine: info, passes: PASSES, rows, memory: memoryRuns }, null, 2));
+  // Only a full run replaces the committed results; quick or filtered runs go to partial.*.
+  const name = chosen || process.env.BENCH_SCENARIOS || process.env.BENCH_QUICK ? 'partial' : 'latest';
+  writeFileSync(join(RESULTS, `${name}.md`), markdown);
+  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ machine: info, passes: PASSES, rows, memory: memoryRuns }, null, 2));
 }
 
 main().catch((error: unknown) => {
