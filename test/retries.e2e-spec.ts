@@ -23,6 +23,7 @@ describe('retries and dead letters (real broker)', () => {
   const doomed = unique('q.doomed');
   const mixed = unique('q.mixed');
   const requeue = unique('q.requeue');
+  const anonymousDlq = unique('q.anonymous.dlq');
   const runs: Record<string, number[]> = {};
   const record = (key: string) => (runs[key] ??= []).push(Date.now());
 
@@ -56,6 +57,13 @@ describe('retries and dead letters (real broker)', () => {
       if (runs[payload.id].length < 2) throw new Error('short failure');
     }
 
+    /** A server-named queue parks only where it is told to. */
+    @RabbitSubscribe({ exchange, routingKey: 'anonymous', deadLetterQueue: anonymousDlq, retry: false })
+    onAnonymous(payload: { id: string }) {
+      record(payload.id);
+      throw new Error('anonymous failure');
+    }
+
     @RabbitSubscribe({ queue: requeue, retry: { attempts: 3, mode: 'requeue' } })
     onRequeue(payload: { id: string }) {
       record(payload.id);
@@ -79,7 +87,7 @@ describe('retries and dead letters (real broker)', () => {
   afterAll(async () => {
     await closeAll(app);
     const delayQueues = [flaky + '.retry.300ms', flaky + '.retry.600ms', flaky + '.retry.1200ms', flaky + '.retry.2400ms'];
-    await raw.deleteQueues(flaky, doomed, mixed, requeue, ...[flaky, doomed, mixed, requeue].map((q) => `${q}.dlq`), ...delayQueues);
+    await raw.deleteQueues(anonymousDlq, flaky, doomed, mixed, requeue, ...[flaky, doomed, mixed, requeue].map((q) => `${q}.dlq`), ...delayQueues);
     await raw.deleteQueues(doomed + '.retry.100ms', doomed + '.retry.200ms', mixed + '.retry.3000ms', mixed + '.retry.200ms');
     await raw.close();
   });
@@ -159,6 +167,15 @@ describe('retries and dead letters (real broker)', () => {
     expect(JSON.parse(dead.content.toString()).id).toBe('d4');
     expect(runs.d4.length).toBeGreaterThanOrEqual(2); // ran again after the copy came back
     expect(await raw.ready(doomed)).toBe(0);
+  });
+
+  it('parks a failed message of a server-named queue in the deadLetterQueue it names', async () => {
+    await producer.publish(exchange, 'anonymous', { id: 'a1' });
+    await waitFor(async () => (await raw.ready(anonymousDlq).catch(() => 0)) === 1, 'the parked message');
+    const [dead] = await raw.drain(anonymousDlq);
+    expect(JSON.parse(dead.content.toString())).toEqual({ id: 'a1' });
+    expect(dead.properties.headers!['warren-error']).toBe('anonymous failure');
+    expect(runs.a1).toHaveLength(1);
   });
 
   it("retries 'requeue' handlers at once, still bounded, then parks them", async () => {

@@ -242,7 +242,7 @@ export class QueueConsumer {
     };
     const attempt = attemptOf(delivery.message.properties.headers);
     const action = this.confirming
-      ? decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined && this.options.queue !== undefined)
+      ? decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined)
       : ({ kind: 'reject' } as const);
     // Warren's own errors explain themselves; a user's error gets its stack.
     const trace = error instanceof WarrenError ? undefined : error;

@@ -39,6 +39,6 @@ export class WarrenLogger implements LoggerService {
 
   /** A logger with the same target and another context. */
   child(context: string): WarrenLogger {
-    return new WarrenLogger(context, this.target === false ? false : this.target);
+    return new WarrenLogger(context, this.target);
   }
 }
