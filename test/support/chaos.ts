@@ -27,6 +27,14 @@ export async function closeConnections(prefix: string): Promise<number> {
   return pids.length;
 }
 
+/** What the broker itself counts for `queue`: ready and delivered-but-unacked messages. */
+export async function queueCounts(queue: string): Promise<{ ready: number; unacked: number }> {
+  const out = await rabbitmqctl('list_queues', 'name', 'messages_ready', 'messages_unacknowledged', '-q', '--no-table-headers');
+  const row = out.split('\n').map((line) => line.split('\t')).find((cols) => cols[0] === queue);
+  if (!row) throw new Error(`rabbitmqctl does not list queue '${queue}'`);
+  return { ready: Number(row[1]), unacked: Number(row[2]) };
+}
+
 export async function stopBrokerApp(): Promise<void> {
   await rabbitmqctl('stop_app');
 }

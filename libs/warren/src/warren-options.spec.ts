@@ -11,7 +11,7 @@ describe('resolveOptions', () => {
       rpcTimeoutMs: 10_000,
       publishTimeoutMs: 10_000,
       drainTimeoutMs: 10_000,
-      connection: { connectTimeoutMs: 5_000, heartbeatSeconds: 5, reconnectDelayMs: 1_000, noDelay: true, name: 'warren' },
+      connection: { connectTimeoutMs: 5_000, heartbeatSeconds: 5, reconnectDelayMs: 1_000, noDelay: true, coalesceWrites: true, name: 'warren' },
       validation: { forbidUnknownValues: false },
     });
   });

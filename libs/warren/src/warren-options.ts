@@ -32,6 +32,7 @@ export interface ResolvedWarrenOptions {
     heartbeatSeconds: number;
     reconnectDelayMs: number;
     noDelay: boolean;
+    coalesceWrites: boolean;
     name: string;
     tls: WarrenTlsOptions;
   };
@@ -58,6 +59,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
       heartbeatSeconds: options.connection?.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
       reconnectDelayMs: options.connection?.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS,
       noDelay: options.connection?.noDelay ?? true,
+      coalesceWrites: options.connection?.coalesceWrites ?? true,
       name: options.connection?.name ?? 'warren',
       tls: { ...options.connection?.tls },
     },

@@ -40,6 +40,10 @@ export const MESSAGES = {
     `No handler on queue '${queue}' matches routing key '${routingKey}'`,
   consumerCancelledByBroker: (queue: string) =>
     `RabbitMQ cancelled the consumer of queue '${queue}' (queue deleted?); re-declaring and re-subscribing`,
+  writesNotCoalesced:
+    'This amqplib version does not expose what connection.coalesceWrites needs; frames are written one by one',
+  notSettled: (queue: string, reason: string) =>
+    `Could not settle a delivery of queue '${queue}' (its channel closed; the broker redelivers it): ${reason}`,
   subscriberReturnedValue: (handler: string) =>
     `${handler} is a @RabbitSubscribe handler but returned a value; it is ignored (use @RabbitRPC to reply)`,
 

@@ -1,5 +1,6 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import type { ChannelModel } from 'amqplib';
 import { BrokerConnectionError } from '../errors/connection.error';
 import { WarrenLogger } from '../logging/warren-logger';
 import { safeUri } from '../logging/redact';
@@ -8,6 +9,7 @@ import { MESSAGES } from '../warren.messages';
 import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './managed-channel';
 import { golevelupConfig } from './golevelup-config';
 import { validateUris } from './uri';
+import { coalesceWrites } from './write-coalescing';
 
 /**
  * Warren's one connection to the broker. golevelup's AmqpConnection establishes it (with the
@@ -71,6 +73,13 @@ export class BrokerConnection {
 
   private watch(): void {
     const manager = this.amqp.managedConnection;
+    if (this.options.connection.coalesceWrites) {
+      const coalesce = (model: ChannelModel) => {
+        if (!coalesceWrites(model)) this.logger.debug(MESSAGES.writesNotCoalesced);
+      };
+      if (manager.connection) coalesce(manager.connection);
+      manager.on('connect', ({ connection }: { connection: ChannelModel }) => coalesce(connection));
+    }
     manager.on('disconnect', ({ err }: { err?: Error }) =>
       this.logger.warn(MESSAGES.disconnected(err?.message ?? 'closed')),
     );

@@ -11,6 +11,7 @@ import type { WarrenLogger } from '../logging/warren-logger';
 import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
 import { HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
+import { AckBatcher } from './ack-batcher';
 import { DeliveryForwarder } from './delivery-forwarder';
 import { attemptOf, decideFailure, delayQueueName } from './failure-policy';
 import type { HandlerDefinition } from './handler-definition';
@@ -22,6 +23,7 @@ import { copyProperties, deadLetterHeaders, originalRoutingKey, retryHeaders } f
 interface Delivery {
   message: ConsumeMessage;
   channel: ConfirmChannel;
+  acks: AckBatcher;
   /** Given back to the queue at the drain deadline; the handler's late outcome is ignored. */
   abandoned: boolean;
 }
@@ -46,6 +48,8 @@ export class QueueConsumer {
   private readonly inFlight = new Set<Delivery>();
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private readonly forwarder = new DeliveryForwarder();
+  /** The current channel's acks; flushed before Warren closes a channel. */
+  private acks?: AckBatcher;
   private onIdle?: () => void;
   private cancelled = false;
   private paused = false;
@@ -136,6 +140,7 @@ export class QueueConsumer {
   }
 
   async close(): Promise<void> {
+    this.acks?.flush();
     await this.managed?.close();
   }
 
@@ -147,13 +152,15 @@ export class QueueConsumer {
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, this.options.queue !== undefined, this.options.retry));
     await declareRetryTopology(channel, name, [...this.policies.values()]);
     if (this.confirming) this.forwarder.attach(channel);
+    this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.notSettled(error));
     // A reconnect during shutdown, or of a paused consumer, must not start consuming again.
     if (!this.cancelled && !this.paused) await this.consume(channel);
   }
 
   private async consume(channel: ConfirmChannel): Promise<void> {
     const consumerOptions = this.dispatcher.handlers[0].options.queueOptions?.consumerOptions;
-    await channel.consume(this.queueName, (message) => this.onMessage(channel, message), {
+    const acks = this.acks!;
+    await channel.consume(this.queueName, (message) => this.onMessage(channel, acks, message), {
       ...consumerOptions,
       consumerTag: this.consumerTag,
       noAck: false,
@@ -184,14 +191,16 @@ export class QueueConsumer {
     if (channel) await this.consume(channel); // without a channel, the next setup consumes
   }
 
-  private onMessage(channel: ConfirmChannel, message: ConsumeMessage | null): void {
+  private onMessage(channel: ConfirmChannel, acks: AckBatcher, message: ConsumeMessage | null): void {
     if (message === null) {
       // The broker cancelled us (queue deleted): a fresh channel re-declares and re-subscribes.
       this.logger.warn(MESSAGES.consumerCancelledByBroker(this.queueName));
+      acks.flush();
       channel.close().catch(() => undefined);
       return;
     }
-    const delivery: Delivery = { message, channel, abandoned: false };
+    acks.received(message.fields.deliveryTag);
+    const delivery: Delivery = { message, channel, acks, abandoned: false };
     if (this.cancelled) {
       this.settle(delivery, 'requeue');
       return;
@@ -269,6 +278,7 @@ export class QueueConsumer {
       // Someone deleted the retry or dead-letter queue: a fresh channel declares it again and the
       // original, never acked, is delivered again.
       this.logger.error(MESSAGES.forwardReturned(queue, this.queueName));
+      delivery.acks.flush();
       delivery.channel.close().catch(() => undefined);
     } else {
       this.settle(delivery, 'requeue');
@@ -285,13 +295,11 @@ export class QueueConsumer {
     return !delivery.abandoned && this.managed !== undefined && this.managed.isLive(delivery.channel as Channel);
   }
 
+  /** Acks are coalesced per tick (AckBatcher); rejects and requeues go out at once. */
   private settle(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
     if (!this.owns(delivery)) return;
-    this.safely(() =>
-      outcome === 'ack'
-        ? delivery.channel.ack(delivery.message)
-        : delivery.channel.nack(delivery.message, false, outcome === 'requeue'),
-    );
+    const tag = delivery.message.fields.deliveryTag;
+    this.safely(() => (outcome === 'ack' ? delivery.acks.ack(tag) : delivery.acks.nack(tag, outcome === 'requeue')));
   }
 
   /** A channel can close between the liveness check and the call; the broker redelivers then. */
@@ -299,8 +307,12 @@ export class QueueConsumer {
     try {
       action();
     } catch (error) {
-      this.logger.debug(`Could not settle a delivery on queue '${this.queueName}': ${(error as Error).message}`);
+      this.notSettled(error as Error);
     }
+  }
+
+  private notSettled(error: Error): void {
+    this.logger.debug(MESSAGES.notSettled(this.queueName, error.message));
   }
 }
 

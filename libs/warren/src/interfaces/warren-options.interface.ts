@@ -25,6 +25,12 @@ export interface WarrenConnectionOptions {
    * for delayed ACKs; leave it on unless you know why. @default true
    */
   noDelay?: boolean;
+  /**
+   * Hand the socket every frame sent in one turn of the event loop as one write (one `writev`)
+   * instead of one write per frame: fewer system calls and TCP segments for this process and the
+   * broker when many messages, acks or replies go out together; no added latency. @default true
+   */
+  coalesceWrites?: boolean;
   /** Connection name shown in the RabbitMQ management UI. @default 'warren' */
   name?: string;
   /**
