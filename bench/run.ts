@@ -121,6 +121,7 @@ async function main() {
         vsNestTuned: against('nest-tuned'),
         brokerCpu: median(values.map((v) => v.cpu?.broker ?? NaN)),
         nodeCpu: median(values.map((v) => v.cpu?.node ?? NaN)),
+        values: values.map((v) => v.value),
         notes: values.map((v) => v.note).filter(Boolean),
       });
     }

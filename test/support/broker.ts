@@ -1,6 +1,9 @@
 import * as amqplib from 'amqplib';
 import { randomBytes } from 'crypto';
 
+/** The delay queues Warren's default retry policy declares (1 s doubling, five attempts). */
+const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
+
 export const BROKER_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** A name no other test (or earlier run) uses. */
@@ -76,8 +79,10 @@ export class RawClient {
     return messages;
   }
 
+  /** Deletes each queue with the dead-letter and retry queues Warren declared beside it (default delays). */
   async deleteQueues(...queues: string[]): Promise<void> {
-    for (const queue of queues) await this.channel.deleteQueue(queue).catch(() => undefined);
+    const derived = (queue: string) => [queue, `${queue}.dlq`, ...DEFAULT_RETRY_DELAYS_MS.map((ms) => `${queue}.retry.${ms}ms`)];
+    for (const name of queues.flatMap(derived)) await this.channel.deleteQueue(name).catch(() => undefined);
   }
 
   async deleteExchanges(...exchanges: string[]): Promise<void> {
