@@ -14,9 +14,12 @@ const ALL_STACKS = ['raw', 'warren', 'golevelup', 'golevelup-tuned', 'nest', 'ne
 // Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
 // raw amqplib always runs: it is the reference. Ratios against a stack left out print as '–'.
 const chosen = process.env.BENCH_STACKS?.split(',');
-const STACK_IDS = chosen ? ALL_STACKS.filter((id) => id === 'raw' || chosen.includes(id)) : ALL_STACKS;
+// Opt-in only: raw amqplib publishing with Warren's message properties (BENCH_STACKS=raw-props,...).
+const OPT_IN_STACKS = ['raw-props'];
+const STACK_IDS = chosen ? [...ALL_STACKS, ...OPT_IN_STACKS].filter((id) => id === 'raw' || chosen.includes(id)) : ALL_STACKS;
 const NAMES: Record<string, string> = {
   raw: 'raw amqplib (noDelay)',
+  'raw-props': "raw amqplib + Warren's message properties",
   warren: 'Warren',
   golevelup: 'golevelup (as shipped)',
   'golevelup-tuned': 'golevelup (noDelay)',
@@ -84,7 +87,9 @@ async function main() {
     passes.push(results);
   }
   const memoryRuns: Record<string, MemorySample[]> = {};
-  for (const id of STACK_IDS) {
+  // A run filtered to some scenarios skips the memory run unless BENCH_MEMORY=1.
+  const withMemory = !process.env.BENCH_SCENARIOS || process.env.BENCH_MEMORY === '1';
+  for (const id of withMemory ? STACK_IDS : []) {
     process.stdout.write(`memory: ${NAMES[id]}...\n`);
     memoryRuns[id] = (await worker(id, 'memory')).memory;
   }
@@ -147,7 +152,7 @@ async function main() {
   lines.push('', '## Memory: 200,000 messages through publish → consume in one process', '');
   lines.push('| stack | RSS MiB at 20k → 200k | heap MiB at 20k → 200k (after GC) | heap growth from 40k |');
   lines.push('| --- | --- | --- | ---: |');
-  for (const id of STACK_IDS) {
+  for (const id of Object.keys(memoryRuns)) {
     const samples = memoryRuns[id];
     const first = samples[0];
     const last = samples[samples.length - 1];
@@ -156,7 +161,11 @@ async function main() {
       `| ${NAMES[id]} | ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} | ${first.heapMb.toFixed(1)} → ${last.heapMb.toFixed(1)} | ${(last.heapMb - base.heapMb).toFixed(1)} MiB |`,
     );
   }
-  lines.push('', `Reproduce: \`npm run bench\` (about ${Math.round((Date.now() - started) / 60_000)} minutes on this machine).`, '');
+  const filters = ['BENCH_STACKS', 'BENCH_SCENARIOS', 'BENCH_PASSES', 'BENCH_QUICK', 'BENCH_MEMORY']
+    .filter((name) => process.env[name])
+    .map((name) => `${name}=${process.env[name]} `)
+    .join('');
+  lines.push('', `Reproduce: \`${filters}npm run bench\` (about ${Math.round((Date.now() - started) / 60_000)} minutes on this machine).`, '');
   const markdown = lines.join('\n');
   process.stdout.write(`\n${markdown}\n`);
   mkdirSync(RESULTS, { recursive: true });

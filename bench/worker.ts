@@ -13,6 +13,7 @@ import { WarrenStack } from './stacks/warren.stack';
 
 const STACKS: Record<string, () => BenchStack> = {
   raw: () => new RawStack(),
+  'raw-props': () => new RawStack(true),
   warren: () => new WarrenStack(),
   golevelup: () => new GolevelupStack(false),
   'golevelup-tuned': () => new GolevelupStack(true),

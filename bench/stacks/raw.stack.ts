@@ -10,6 +10,8 @@ interface RawConfig {
   queue: string;
   role: 'producer' | 'consumer' | 'rpc';
   prefetch: number;
+  /** Publish with the properties Warren puts on every message (see RawStack). */
+  warrenProperties?: boolean;
   onMessage?: () => void;
 }
 
@@ -66,9 +68,10 @@ class RawAmqp implements OnModuleInit, OnApplicationShutdown {
 
   publish(queue: string, body: BenchPayload): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json' }, (error) =>
-        error ? reject(error) : resolve(),
-      );
+      const properties: amqplib.Options.Publish = this.config.warrenProperties
+        ? { persistent: true, contentType: 'application/json', messageId: randomUUID(), timestamp: Math.floor(Date.now() / 1000), mandatory: true }
+        : { persistent: true, contentType: 'application/json' };
+      this.channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)), properties, (error) => (error ? reject(error) : resolve()));
     });
   }
 
@@ -90,7 +93,16 @@ class RawAmqp implements OnModuleInit, OnApplicationShutdown {
 }
 
 export class RawStack implements BenchStack {
-  readonly name = 'raw amqplib (noDelay)';
+  readonly name: string;
+
+  /**
+   * @param warrenProperties publish with what Warren puts on every message (messageId, timestamp,
+   * mandatory): shows what those properties cost the broker, apart from any client code.
+   */
+  constructor(private readonly warrenProperties = false) {
+    this.name = warrenProperties ? "raw amqplib + Warren's message properties" : 'raw amqplib (noDelay)';
+  }
+
   private apps: INestApplicationContext[] = [];
   private client?: RawAmqp;
   private queue = '';
@@ -106,7 +118,7 @@ export class RawStack implements BenchStack {
 
   async startProducer(queue: string) {
     this.queue = queue;
-    this.client = await this.boot({ queue, role: 'producer', prefetch: 0 });
+    this.client = await this.boot({ queue, role: 'producer', prefetch: 0, warrenProperties: this.warrenProperties });
   }
 
   publish(body: BenchPayload) {
