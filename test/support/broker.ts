@@ -1,8 +1,10 @@
 import * as amqplib from 'amqplib';
 import { randomBytes } from 'crypto';
+import { delayQueueName, retryDelays } from '../../libs/warren/src/consumer/failure-policy';
+import { DEFAULT_RETRY } from '../../libs/warren/src/warren.constants';
 
-/** The delay queues Warren's default retry policy declares (1 s doubling, five attempts). */
-const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
+/** The delay steps Warren's default retry policy declares a queue for, computed as Warren does. */
+const DEFAULT_RETRY_DELAYS_MS = retryDelays({ ...DEFAULT_RETRY });
 
 export const BROKER_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -81,7 +83,7 @@ export class RawClient {
 
   /** Deletes each queue with the dead-letter and retry queues Warren declared beside it (default delays). */
   async deleteQueues(...queues: string[]): Promise<void> {
-    const derived = (queue: string) => [queue, `${queue}.dlq`, ...DEFAULT_RETRY_DELAYS_MS.map((ms) => `${queue}.retry.${ms}ms`)];
+    const derived = (queue: string) => [queue, `${queue}.dlq`, ...DEFAULT_RETRY_DELAYS_MS.map((ms) => delayQueueName(queue, ms))];
     for (const name of queues.flatMap(derived)) await this.channel.deleteQueue(name).catch(() => undefined);
   }
 
