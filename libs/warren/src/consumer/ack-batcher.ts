@@ -61,17 +61,16 @@ export class AckBatcher {
   };
 
   private sendRequested(): void {
+    // Deleting the entry just visited is safe while iterating a Map.
     let upTo: number | undefined;
     let count = 0;
     for (const [tag, done] of this.outstanding) {
       if (!done) break;
+      this.outstanding.delete(tag);
       upTo = tag;
       count++;
     }
-    if (upTo !== undefined) {
-      for (let i = 0; i < count; i++) this.outstanding.delete(this.outstanding.keys().next().value as number);
-      this.channel.ack(tagged(upTo), count > 1);
-    }
+    if (upTo !== undefined) this.channel.ack(tagged(upTo), count > 1);
     for (const tag of this.requested) {
       if (this.outstanding.delete(tag)) this.channel.ack(tagged(tag), false);
     }
