@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
+import { MAX_TIMEOUT_MS } from './outgoing/amqp-values';
 import type { RetryOptions, WarrenExchangeOptions, WarrenModuleOptions, WarrenTlsOptions } from './interfaces';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -70,12 +71,17 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   };
   checkPositive('prefetch', resolved.prefetch, true);
   checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);
+  checkTimeoutLimit('rpc.timeoutMs', resolved.rpcTimeoutMs);
   checkPositive('publish.timeoutMs', resolved.publishTimeoutMs);
+  checkTimeoutLimit('publish.timeoutMs', resolved.publishTimeoutMs);
   checkPositive('publish.maxBufferedMessages', resolved.maxBufferedMessages, true);
   checkPositive('maxMessageBytes', resolved.maxMessageBytes, true);
   checkPositive('shutdown.drainTimeoutMs', resolved.drainTimeoutMs, false, true);
+  checkTimeoutLimit('shutdown.drainTimeoutMs', resolved.drainTimeoutMs);
   checkPositive('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);
+  checkTimeoutLimit('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);
   checkPositive('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
+  checkTimeoutLimit('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
   if (resolved.retry) {
     const { attempts, initialDelayMs, multiplier, maxDelayMs } = resolved.retry;
     if (attempts !== undefined) checkPositive('retry.attempts', attempts, true);
@@ -96,4 +102,9 @@ function checkPositive(name: string, value: number, integer = false, zeroAllowed
       `Option ${name} must be a ${integer ? 'whole' : ''} number ${zeroAllowed ? '>= 0' : '> 0'}; got ${String(value)}`,
     );
   }
+}
+
+/** Node fires longer timers at once; a timeout past it would be no timeout at all. */
+function checkTimeoutLimit(name: string, value: number): void {
+  if (value > MAX_TIMEOUT_MS) throw new WarrenConfigurationError(`Option ${name} must be at most ${MAX_TIMEOUT_MS} ms; got ${value}`);
 }

@@ -50,6 +50,8 @@ export const HEADERS = {
   errorCode: 'warren-error-code',
   firstFailedAt: 'warren-first-failed-at',
   deadLetteredAt: 'warren-dead-lettered-at',
+  /** Set on a retry or dead letter whose original headers could not be copied, saying why. */
+  headersDropped: 'warren-headers-dropped',
   /** Epoch ms after which an RPC request is no longer worth answering. */
   deadline: 'warren-deadline',
 } as const;

@@ -12,6 +12,13 @@ export const MESSAGES = {
     `Invalid RabbitMQ URI ${uri}: ${reason}. Expected amqp://user:password@host:5672/vhost or amqps://...`,
   channelSetupFailed: (name: string, reason: string) => `Setting up channel '${name}' failed: ${reason}`,
   channelClosedByBroker: (name: string, reason: string) => `RabbitMQ closed channel '${name}': ${reason}; re-opening`,
+  channelRecycled: (name: string, reason: string) => `Replacing channel '${name}': ${reason}`,
+  publishRefused: (target: string, reason: string) => `RabbitMQ refused the message for ${target}: ${reason}`,
+  publishSuspects: (count: number, reason: string) =>
+    `RabbitMQ closed the producer channel over one of ${count} unconfirmed messages (${reason}); re-sending them one at a time to find it`,
+  publishNotEncodable: (reason: string) => `amqplib could not encode the message (${reason})`,
+  replyNotEncodable: (handler: string, reason: string) =>
+    `RPC handler ${handler} returned a value that cannot be sent as a reply (${reason}); the caller gets REPLY_NOT_ENCODABLE`,
 
   handlerRegistered: (handler: string, type: string, target: string) => `Mapped {${target}, ${type}} to ${handler}`,
   handlerStartFailed: (handlers: string, queue: string, reason: string) =>
@@ -22,7 +29,8 @@ export const MESSAGES = {
   ignoredOption: (handler: string, option: string, instead: string) =>
     `${handler}: option '${option}' is golevelup's and is ignored by Warren; ${instead}`,
   sharedQueueWithoutKeys: (queue: string, handlers: string) =>
-    `Handlers ${handlers} share queue '${queue}' without distinct routing keys; messages go to the first one only`,
+    `Handlers ${handlers} share queue '${queue}' without routing keys of their own; ` +
+    'messages that no keyed handler on the queue matches are handed to them in turn',
   subscribeRequiresTarget: (handler: string) =>
     `${handler}: @RabbitSubscribe/@RabbitRPC needs an 'exchange' (with 'routingKey'), a 'queue', or 'bindings'`,
 

@@ -1,14 +1,17 @@
 import { BINARY_CONTENT_TYPE, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../warren.constants';
 import { MalformedMessageError } from '../errors/malformed-message.error';
-import { WarrenError } from '../errors/warren.error';
+import { InvalidMessageError } from '../errors/invalid-message.error';
 
 export interface EncodedBody {
   content: Buffer;
   contentType?: string;
 }
 
-/** Objects and other values → JSON; strings → text/plain; Buffers → application/octet-stream. */
-export function encodeBody(message: unknown): EncodedBody {
+/**
+ * Objects and other values → JSON; strings → text/plain; Buffers → application/octet-stream.
+ * A value JSON cannot carry (circular, BigInt, a function) throws `InvalidMessageError` for `field`.
+ */
+export function encodeBody(message: unknown, field = 'message'): EncodedBody {
   if (Buffer.isBuffer(message)) return { content: message, contentType: BINARY_CONTENT_TYPE };
   if (message instanceof Uint8Array) return { content: Buffer.from(message), contentType: BINARY_CONTENT_TYPE };
   if (typeof message === 'string') return { content: Buffer.from(message, 'utf8'), contentType: TEXT_CONTENT_TYPE };
@@ -17,9 +20,9 @@ export function encodeBody(message: unknown): EncodedBody {
   try {
     json = JSON.stringify(message);
   } catch (err) {
-    throw new WarrenError(`Message cannot be serialised as JSON: ${(err as Error).message}`);
+    throw new InvalidMessageError(field, `cannot be serialised as JSON (${(err as Error).message.split('\n')[0]})`);
   }
-  if (json === undefined) throw new WarrenError(`Message of type ${typeof message} cannot be serialised as JSON`);
+  if (json === undefined) throw new InvalidMessageError(field, `a ${typeof message} cannot be serialised as JSON`);
   return { content: Buffer.from(json, 'utf8'), contentType: JSON_CONTENT_TYPE };
 }
 

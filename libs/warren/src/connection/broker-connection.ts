@@ -57,10 +57,10 @@ export class BrokerConnection {
   }
 
   /** A channel of Warren's own on this connection, re-opened after reconnects and channel errors. */
-  openChannel(options: Omit<ManagedChannelOptions, 'reopenDelayMs'>, listener: ChannelListener = {}): ManagedChannel {
+  openChannel(options: Omit<ManagedChannelOptions, 'reopenDelayMs'> & { reopenDelayMs?: number }, listener: ChannelListener = {}): ManagedChannel {
     return new ManagedChannel(
       this.manager,
-      { ...options, reopenDelayMs: this.options.connection.reconnectDelayMs },
+      { ...options, reopenDelayMs: Math.min(options.reopenDelayMs ?? Infinity, this.options.connection.reconnectDelayMs) },
       listener,
       this.logger.child(`Warren:${options.name}`),
     );

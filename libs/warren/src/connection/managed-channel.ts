@@ -61,6 +61,22 @@ export class ManagedChannel {
     return !this.dead.has(channel);
   }
 
+  /**
+   * Closes the current channel and opens a fresh one, for a channel whose state can no longer be
+   * trusted (amqplib threw half-way through a publish). Listeners see it as lost at once.
+   */
+  recycle(reason: string): void {
+    const channel = this.current;
+    if (!channel || this.closed) return;
+    this.dead.add(channel);
+    this.current = undefined;
+    this.logger.warn(MESSAGES.channelRecycled(this.options.name, reason));
+    this.listener.lost?.(channel, undefined);
+    channel.close().catch(() => undefined);
+    const connection = this.manager.connection;
+    if (connection) void this.open(connection);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

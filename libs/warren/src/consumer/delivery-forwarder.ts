@@ -37,9 +37,12 @@ export class DeliveryForwarder {
           this.pending.delete(forward);
           resolve(error ? 'failed' : forward.returned ? 'returned' : 'forwarded');
         });
-      } catch {
+      } catch (error) {
         this.pending.delete(forward);
-        resolve('failed'); // the channel closed: the original is redelivered
+        // The channel closed: the original is redelivered. Anything else is an encoding failure
+        // after amqplib queued a confirm callback: the channel's confirms can no longer be trusted.
+        if ((error as Error).name !== 'IllegalOperationError') channel.close().catch(() => undefined);
+        resolve('failed');
       }
     });
   }

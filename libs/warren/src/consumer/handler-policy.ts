@@ -10,12 +10,15 @@ export interface HandlerPolicy {
 }
 
 /**
+ * RPC handlers: no retry, nothing parked (their errors are replies).
  * Server-named queues change name on reconnect and cannot have `amq.`-prefixed companions, so
  * their retries go straight back to the queue and they park nothing unless told where.
  * A queue with a dead-letter exchange of its own keeps it: failures are rejected into it.
  */
 export function handlerPolicy(handler: HandlerDefinition, queue: string, named: boolean, moduleRetry: RetryOptions | false | undefined): HandlerPolicy {
   const options = handler.options;
+  // RPC is never retried and its errors go back to the caller: no delay or dead-letter queues.
+  if (options.type === 'rpc') return { retry: false };
   let retry = resolveRetry(options.retry, moduleRetry);
   if (retry && !named) retry = { ...retry, mode: 'requeue' };
   const ownDlx = options.queueOptions?.deadLetterExchange !== undefined || options.queueOptions?.arguments?.['x-dead-letter-exchange'] !== undefined;

@@ -19,6 +19,9 @@ export class NoHandlerError extends WarrenError {
 export class MessageDispatcher {
   private readonly exact = new Map<string, HandlerDefinition>();
   private readonly patterns: Array<[string, HandlerDefinition]> = [];
+  /** Handlers without a routing key of their own take, in turn, what no keyed handler matches. */
+  private readonly fallbacks: HandlerDefinition[] = [];
+  private nextFallback = 0;
 
   constructor(
     readonly queueLabel: string,
@@ -27,6 +30,7 @@ export class MessageDispatcher {
   ) {
     for (const handler of handlers) {
       const keys = [handler.options.routingKey ?? [], (handler.options.bindings ?? []).map((b) => b.routingKey)].flat(2);
+      if (keys.length === 0) this.fallbacks.push(handler);
       for (const key of keys) {
         if (key.includes('*') || key.includes('#')) this.patterns.push([key, handler]);
         else if (!this.exact.has(key)) this.exact.set(key, handler);
@@ -40,7 +44,9 @@ export class MessageDispatcher {
     const exact = this.exact.get(routingKey);
     if (exact) return exact;
     for (const [pattern, handler] of this.patterns) if (topicMatches(pattern, routingKey)) return handler;
-    return undefined;
+    if (this.fallbacks.length === 0) return undefined;
+    this.nextFallback = (this.nextFallback + 1) % this.fallbacks.length;
+    return this.fallbacks[this.nextFallback];
   }
 
   async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage): Promise<unknown> {

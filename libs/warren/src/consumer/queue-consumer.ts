@@ -227,7 +227,10 @@ export class QueueConsumer {
         throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
       }
       const result = await this.dispatcher.dispatch(handler, message);
-      if (isRpc && replyTo && this.owns(delivery)) sendReply(channel, message, result);
+      if (isRpc && replyTo && this.owns(delivery)) {
+        const notEncodable = sendReply(channel, message, result);
+        if (notEncodable) this.logger.warn(MESSAGES.replyNotEncodable(handler?.name ?? this.queueName, notEncodable.message));
+      }
       this.settle(delivery, 'ack');
     } catch (error) {
       const name = handler?.name ?? `queue '${this.queueName}'`;
@@ -244,10 +247,10 @@ export class QueueConsumer {
 
   /** Retry, park in the dead-letter queue, or reject, as the handler's policy says. */
   private async onFailure(delivery: Delivery, handler: HandlerDefinition | undefined, name: string, error: unknown): Promise<void> {
-    // A message no handler took follows the queue's first handler's dead-letter policy, without retry.
+    // A message no handler took is parked where the queue's subscribers park theirs, without retry.
     const policy: HandlerPolicy = (handler && this.policies.get(handler)) ?? {
       retry: false,
-      deadLetterQueue: this.policies.get(this.dispatcher.handlers[0])?.deadLetterQueue,
+      deadLetterQueue: [...this.policies.values()].find((p) => p.deadLetterQueue !== undefined)?.deadLetterQueue,
     };
     const attempt = attemptOf(delivery.message.properties.headers);
     const action = this.confirming

@@ -44,8 +44,9 @@ export function groupByQueue(handlers: HandlerDefinition[], logger: WarrenLogger
     }
   }
   for (const group of named.values()) {
-    if (group.handlers.length > 1 && group.handlers.some((h) => h.options.routingKey === undefined && !h.options.bindings)) {
-      logger.warn(MESSAGES.sharedQueueWithoutKeys(group.queue!, group.handlers.map((h) => h.name).join(', ')));
+    const keyless = group.handlers.filter((h) => [h.options.routingKey ?? []].flat().length === 0 && !h.options.bindings?.length);
+    if (group.handlers.length > 1 && keyless.length > 0) {
+      logger.warn(MESSAGES.sharedQueueWithoutKeys(group.queue!, keyless.map((h) => h.name).join(', ')));
     }
   }
   return groups;

@@ -1,4 +1,5 @@
 import type { ConsumeMessage, Options } from 'amqplib';
+import { checkHeaders } from '../outgoing/field-table';
 import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
 
 /** Broker-managed headers that must not be copied onto a new message. */
@@ -32,14 +33,18 @@ export function errorCode(error: unknown): string {
  */
 export function copyProperties(message: ConsumeMessage, extraHeaders: Record<string, unknown>): Options.Publish {
   const source = message.properties;
+  const firstFailedAt = source.headers?.[HEADERS.firstFailedAt];
+  const own: Record<string, unknown> = {
+    [HEADERS.originalExchange]: originalExchange(message),
+    [HEADERS.originalRoutingKey]: originalRoutingKey(message),
+    [HEADERS.firstFailedAt]: typeof firstFailedAt === 'string' ? firstFailedAt : new Date().toISOString(),
+    ...extraHeaders,
+  };
   const headers: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source.headers ?? {})) if (!BROKER_HEADERS.test(key)) headers[key] = value;
-  headers[HEADERS.originalExchange] = originalExchange(message);
-  headers[HEADERS.originalRoutingKey] = originalRoutingKey(message);
-  headers[HEADERS.firstFailedAt] ??= new Date().toISOString();
-  Object.assign(headers, extraHeaders);
+  Object.assign(headers, own);
   return {
-    headers,
+    headers: encodableCopy(headers, own),
     persistent: true,
     contentType: source.contentType,
     contentEncoding: source.contentEncoding,
@@ -64,4 +69,17 @@ export function deadLetterHeaders(queue: string, attempts: number, error: unknow
     [HEADERS.errorCode]: errorCode(error),
     [HEADERS.deadLetteredAt]: new Date().toISOString(),
   };
+}
+
+/**
+ * Headers another client sent may hold what amqplib cannot send back as they are (a NaN double)
+ * or more than fits its encoder (over 64 KB, very deep): the former get an explicit type; for the
+ * latter the copy keeps Warren's own headers and says what was left out, rather than never moving.
+ */
+function encodableCopy(headers: Record<string, unknown>, warrenHeaders: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return checkHeaders('headers', headers, 'copy') ?? {};
+  } catch (error) {
+    return { ...warrenHeaders, [HEADERS.headersDropped]: errorText(error) };
+  }
 }

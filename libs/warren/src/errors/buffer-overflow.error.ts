@@ -8,6 +8,7 @@ export class BufferOverflowError extends PublishError {
         'Retry later or raise publish.maxBufferedMessages.',
       exchange,
       routingKey,
+      { code: 'BUFFER_OVERFLOW' },
     );
   }
 }

@@ -10,3 +10,4 @@ export * from './unroutable-message.error';
 export * from './buffer-overflow.error';
 export * from './message-too-large.error';
 export * from './non-retryable.error';
+export * from './invalid-message.error';

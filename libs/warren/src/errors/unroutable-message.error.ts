@@ -11,6 +11,7 @@ export class UnroutableMessageError extends PublishError {
       `No queue is bound for ${describeTarget(exchange, routingKey)}${replyText ? ` (${replyText})` : ''}; the message was returned, not delivered`,
       exchange,
       routingKey,
+      { code: 'NO_ROUTE', replyCode: 312, reason: replyText },
     );
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter } from 'events';
-import { randomUUID } from 'crypto';
 import type { ConfirmChannel, Message, Options } from 'amqplib';
 import { encodeBody } from '../codec/message-codec';
 import { BrokerConnection } from '../connection/broker-connection';
@@ -16,7 +15,10 @@ import type { PublishOptions } from '../interfaces';
 import { MESSAGES } from '../warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
-import { missingExchange } from './missing-exchange';
+import { BrokerRefusal, brokerRefusal } from '../connection/broker-refusal';
+import { InvalidMessageError } from '../errors/invalid-message.error';
+import { checkTarget, publishProperties } from '../outgoing/publish-properties';
+
 
 interface Outgoing {
   exchange: string;
@@ -31,6 +33,8 @@ interface Outgoing {
   done: boolean;
   /** The broker's reply text when it returned the message as unroutable (before confirming it). */
   returned?: string;
+  /** Was unconfirmed when the broker closed the channel over *some* message: sent again alone. */
+  suspect: boolean;
 }
 
 /** Reported through `onEmitError` when a fire-and-forget `emit` could not be delivered. */
@@ -40,10 +44,14 @@ export interface EmitFailure {
   error: Error;
 }
 
+/** A channel the broker closed over one message is re-opened at once, not after the reconnect delay. */
+const REOPEN_AFTER_REFUSAL_MS = 20;
+
 /**
  * Publishes with publisher confirms: `publish()` resolves only once the broker has taken
- * responsibility for the message. While there is no channel, messages wait in order; whatever
- * was sent but not yet confirmed when a channel died is sent again (same messageId) on the next.
+ * responsibility for the message. Every value is checked before it reaches amqplib, so a bad one
+ * rejects its own call and nothing else. While there is no channel, messages wait in order;
+ * whatever was sent but not yet confirmed when a channel died is sent again (same messageId).
  */
 @Injectable()
 export class MessageProducer {
@@ -54,6 +62,8 @@ export class MessageProducer {
   private readonly logger: WarrenLogger;
   private writable = true;
   private closed = false;
+  /** A suspect on the wire alone; nothing else is sent until it is settled. */
+  private probe?: Outgoing;
   private onSettled?: () => void;
 
   constructor(
@@ -63,7 +73,7 @@ export class MessageProducer {
   ) {
     this.logger = logger.child('Warren:MessageProducer');
     this.channel = connection.openChannel(
-      { name: 'producer', confirm: true },
+      { name: 'producer', confirm: true, reopenDelayMs: REOPEN_AFTER_REFUSAL_MS },
       {
         opened: (channel) => {
           this.writable = true;
@@ -82,46 +92,38 @@ export class MessageProducer {
 
   /**
    * Publishes `message` (object → JSON, string → text, Buffer → binary), persistent unless told
-   * otherwise. Resolves when the broker confirmed it; rejects with `PublishError` when the broker
-   * refused it or did not confirm it within `publish.timeoutMs`.
+   * otherwise. Resolves when the broker confirmed it. Rejects at once with `InvalidMessageError`
+   * for a value AMQP cannot carry; with `PublishError` when the broker refused it (its `code` and
+   * `reason` say why) or did not confirm it within `publish.timeoutMs`.
    */
   publish(exchange: string, routingKey: string, message: unknown, options: PublishOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('MessageProducer')));
-    let body;
+    let content: Buffer;
+    let properties: Options.Publish;
     try {
-      body = encodeBody(message);
+      checkTarget(exchange, routingKey);
+      const body = encodeBody(message);
+      if (body.content.length > this.options.maxMessageBytes) throw new MessageTooLargeError(body.content.length, this.options.maxMessageBytes);
+      content = body.content;
+      properties = publishProperties(options, body.contentType, this.options.mandatory);
     } catch (error) {
       return Promise.reject(error);
-    }
-    if (body.content.length > this.options.maxMessageBytes) {
-      return Promise.reject(new MessageTooLargeError(body.content.length, this.options.maxMessageBytes));
     }
     if (this.waiting.length >= this.options.maxBufferedMessages) {
       return Promise.reject(new BufferOverflowError(exchange, routingKey, this.options.maxBufferedMessages));
     }
-    const properties = publishProperties(options, body.contentType, this.options.mandatory);
     return new Promise<void>((resolve, reject) => {
       const outgoing: Outgoing = {
         exchange,
         routingKey,
-        content: body.content,
+        content,
         properties,
         resolve,
         reject,
         attempt: 0,
         done: false,
-        timer: setTimeout(
-          () =>
-            this.finish(
-              outgoing,
-              new PublishError(
-                `Publish to ${describeTarget(exchange, routingKey)} was not confirmed within ${this.options.publishTimeoutMs} ms`,
-                exchange,
-                routingKey,
-              ),
-            ),
-          this.options.publishTimeoutMs,
-        ),
+        suspect: false,
+        timer: setTimeout(() => this.finish(outgoing, this.timeoutError(outgoing)), this.options.publishTimeoutMs),
       };
       this.waiting.push(outgoing);
       this.flush();
@@ -130,7 +132,8 @@ export class MessageProducer {
 
   /**
    * Fire-and-forget: returns at once and never throws for transport reasons. The message takes
-   * the same confirmed path as `publish`; failures are logged and reported to `onEmitError`.
+   * the same confirmed path as `publish`; failures (invalid input included) are logged and
+   * reported to `onEmitError`.
    */
   emit(exchange: string, routingKey: string, message: unknown, options?: PublishOptions): void {
     this.publish(exchange, routingKey, message, options).catch((error: Error) => {
@@ -173,8 +176,11 @@ export class MessageProducer {
 
   private flush(): void {
     const channel = this.channel.channel as ConfirmChannel | undefined;
-    while (channel && this.writable && this.waiting.length > 0) {
-      this.send(channel, this.waiting.shift()!);
+    // `this.channel.channel === channel`: a send can replace the channel (see send()).
+    while (channel && this.channel.channel === channel && this.writable && !this.probe && this.waiting.length > 0) {
+      const outgoing = this.waiting.shift()!;
+      if (outgoing.suspect) this.probe = outgoing;
+      this.send(channel, outgoing);
     }
   }
 
@@ -184,11 +190,11 @@ export class MessageProducer {
     this.unconfirmed.add(outgoing);
     const confirm = (error: Error | null) => {
       if (outgoing.attempt !== attempt || outgoing.done) return;
-      // amqplib fails every unconfirmed message when the channel closes; onChannelLost sends them again.
+      // amqplib fails every unconfirmed message when the channel closes; onChannelLost decides.
       if (error && error.message === 'channel closed') return;
       if (error) {
         const target = describeTarget(outgoing.exchange, outgoing.routingKey);
-        this.finish(outgoing, new PublishError(`The broker refused the message for ${target}`, outgoing.exchange, outgoing.routingKey));
+        this.finish(outgoing, new PublishError(`The broker refused the message for ${target} (nack)`, outgoing.exchange, outgoing.routingKey, { code: 'NACKED' }));
       } else if (outgoing.returned !== undefined) {
         this.finish(outgoing, new UnroutableMessageError(outgoing.exchange, outgoing.routingKey, outgoing.returned));
       } else {
@@ -197,8 +203,16 @@ export class MessageProducer {
     };
     try {
       this.writable = channel.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, outgoing.properties, confirm);
-    } catch {
-      // The channel closed under us; onChannelLost puts the message back in line.
+    } catch (error) {
+      // The channel is closing under us: onChannelLost puts the message back in line.
+      if ((error as Error).name === 'IllegalOperationError') return;
+      // amqplib queued this message's confirm callback before it failed to encode it, so every
+      // later confirm on this channel would be credited to the wrong message: replace the
+      // channel (what was really written is sent again on the next) and fail only this message.
+      const reason = MESSAGES.publishNotEncodable((error as Error).message);
+      this.unconfirmed.delete(outgoing);
+      this.channel.recycle(reason);
+      this.finish(outgoing, new InvalidMessageError('message', reason));
     }
   }
 
@@ -217,24 +231,53 @@ export class MessageProducer {
     }
   }
 
-  private onChannelLost(error: (Error & { code?: number }) | undefined): void {
-    const gone = missingExchange(error);
-    const resend = [...this.unconfirmed].filter((o) => !o.done);
+  private onChannelLost(error: Error | undefined): void {
+    this.probe = undefined;
+    const unconfirmed = [...this.unconfirmed].filter((o) => !o.done);
     this.unconfirmed.clear();
-    for (const outgoing of resend) {
-      if (gone !== undefined && outgoing.exchange === gone) {
-        this.finish(
-          outgoing,
-          new PublishError(
-            `Exchange '${gone}' does not exist; declare it (WarrenModule.forRoot({ exchanges })) before publishing to it`,
-            outgoing.exchange,
-            outgoing.routingKey,
-          ),
-        );
-      }
-    }
+    const refusal = brokerRefusal(error);
+    const resend = refusal?.byPublish ? this.settleRefused(refusal, unconfirmed) : unconfirmed;
     // Back to the front of the line, in their original order, ahead of anything newer.
-    this.waiting.unshift(...resend.filter((o) => !o.done));
+    this.waiting.unshift(...resend);
+  }
+
+  /**
+   * The broker closed the channel over one message. Settles the culprit when it can be told —
+   * the only unconfirmed message, or those for the exchange the broker named — and returns the
+   * rest to be sent again. When it cannot, they all become suspects, sent again one at a time:
+   * the one refused again is then alone on its channel.
+   */
+  private settleRefused(refusal: BrokerRefusal, unconfirmed: Outgoing[]): Outgoing[] {
+    const culprits =
+      refusal.exchange !== undefined && unconfirmed.some((o) => o.exchange === refusal.exchange)
+        ? unconfirmed.filter((o) => o.exchange === refusal.exchange)
+        : unconfirmed.length === 1
+          ? unconfirmed
+          : [];
+    if (culprits.length === 0) {
+      if (unconfirmed.length > 0) this.logger.warn(MESSAGES.publishSuspects(unconfirmed.length, refusal.text));
+      for (const outgoing of unconfirmed) outgoing.suspect = true;
+      return unconfirmed;
+    }
+    for (const outgoing of culprits) {
+      const target = describeTarget(outgoing.exchange, outgoing.routingKey);
+      this.logger.warn(MESSAGES.publishRefused(target, refusal.text));
+      const message =
+        refusal.replyCode === 404 && refusal.exchange !== undefined
+          ? `Exchange '${refusal.exchange}' does not exist; declare it (WarrenModule.forRoot({ exchanges })) before publishing to it`
+          : `RabbitMQ refused the message for ${target}: ${refusal.text}`;
+      this.finish(outgoing, new PublishError(message, outgoing.exchange, outgoing.routingKey, { code: refusal.code, replyCode: refusal.replyCode, reason: refusal.text }));
+    }
+    return unconfirmed.filter((o) => !o.done);
+  }
+
+  private timeoutError(outgoing: Outgoing): PublishError {
+    return new PublishError(
+      `Publish to ${describeTarget(outgoing.exchange, outgoing.routingKey)} was not confirmed within ${this.options.publishTimeoutMs} ms`,
+      outgoing.exchange,
+      outgoing.routingKey,
+      { code: 'CONFIRM_TIMEOUT' },
+    );
   }
 
   private finish(outgoing: Outgoing, error: Error | undefined): void {
@@ -248,22 +291,10 @@ export class MessageProducer {
     }
     if (error) outgoing.reject(error);
     else outgoing.resolve();
+    if (this.probe === outgoing) {
+      this.probe = undefined;
+      if (!this.closed) this.flush();
+    }
     if (this.onSettled && this.pendingCount === 0) this.onSettled();
   }
-}
-
-function publishProperties(options: PublishOptions, contentType: string | undefined, mandatory: boolean): Options.Publish {
-  return {
-    mandatory: options.mandatory ?? mandatory,
-    persistent: options.persistent ?? true,
-    messageId: options.messageId ?? randomUUID(),
-    timestamp: Math.floor(Date.now() / 1000),
-    contentType: options.contentType ?? contentType,
-    headers: options.headers,
-    correlationId: options.correlationId,
-    expiration: options.expiration === undefined ? undefined : String(options.expiration),
-    priority: options.priority,
-    type: options.type,
-    replyTo: options.replyTo,
-  };
 }

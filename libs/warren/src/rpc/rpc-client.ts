@@ -12,7 +12,11 @@ import { describeTarget } from '../errors/describe-target';
 import { RpcTimeoutError } from '../errors/rpc-timeout.error';
 import type { RequestOptions } from '../interfaces';
 import { WarrenLogger } from '../logging/warren-logger';
-import { missingExchange } from '../producer/missing-exchange';
+import { BrokerRefusal, brokerRefusal } from '../connection/broker-refusal';
+import { InvalidMessageError } from '../errors/invalid-message.error';
+import { checkTimeout } from '../outgoing/amqp-values';
+import { checkHeaders } from '../outgoing/field-table';
+import { checkTarget } from '../outgoing/publish-properties';
 import { DIRECT_REPLY_QUEUE, HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
@@ -56,6 +60,8 @@ export class RpcClient {
       {
         name: 'rpc-client',
         confirm: false,
+        // A channel the broker closed over one request is re-opened at once for the others.
+        reopenDelayMs: 20,
         setup: async (channel) => {
           // No queue bound for the routing key: the request comes back at once, no need to time out.
           channel.on('return', (request: Message) => this.onReturn(request));
@@ -68,20 +74,23 @@ export class RpcClient {
 
   /**
    * Sends `payload` to `exchange`/`routingKey` (exchange '' addresses a queue by name) and
-   * resolves with the handler's return value.
+   * resolves with the handler's return value. A value AMQP cannot carry rejects at once with
+   * `InvalidMessageError`; a fractional `timeoutMs` is rounded up to whole milliseconds.
    */
   request<T = unknown>(exchange: string, routingKey: string, payload: unknown, options: RequestOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('RpcClient')));
     let body;
+    let timeoutMs: number;
+    let headers: Record<string, unknown> | undefined;
     try {
-      body = encodeBody(payload);
+      checkTarget(exchange, routingKey);
+      body = encodeBody(payload, 'payload');
+      if (body.content.length > this.options.maxMessageBytes) throw new MessageTooLargeError(body.content.length, this.options.maxMessageBytes);
+      timeoutMs = checkTimeout('options.timeoutMs', options?.timeoutMs ?? this.options.rpcTimeoutMs);
+      headers = checkHeaders('options.headers', options?.headers);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (body.content.length > this.options.maxMessageBytes) {
-      return Promise.reject(new MessageTooLargeError(body.content.length, this.options.maxMessageBytes));
-    }
-    const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs;
     const correlationId = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const request: PendingRequest = {
@@ -89,7 +98,7 @@ export class RpcClient {
         routingKey,
         content: body.content,
         contentType: body.contentType,
-        headers: options.headers,
+        headers,
         timeoutMs,
         deadline: Date.now() + timeoutMs,
         sent: false,
@@ -132,8 +141,11 @@ export class RpcClient {
         mandatory: true,
       });
       request.sent = true;
-    } catch {
-      // Channel closed under us; sendWaiting() retries on the next one.
+    } catch (error) {
+      // The channel is closing under us: sendWaiting() sends it on the next one.
+      if ((error as Error).name === 'IllegalOperationError') return;
+      // Encoding failed before anything was written (a plain channel keeps no per-message state).
+      this.settle(correlationId, new InvalidMessageError('payload', MESSAGES.publishNotEncodable((error as Error).message)));
     }
   }
 
@@ -161,20 +173,19 @@ export class RpcClient {
     this.settle(id, new UnroutableMessageError(pending.exchange, pending.routingKey, (request.fields as { replyText?: string }).replyText));
   }
 
-  /** Replies for requests sent on a dead channel can never arrive: fail them now. */
-  private onChannelLost(error: (Error & { code?: number }) | undefined): void {
-    const gone = missingExchange(error);
-    for (const [id, request] of [...this.pending]) {
-      if (!request.sent) continue;
-      this.settle(
-        id,
-        gone !== undefined && request.exchange === gone
-          ? new PublishError(`Exchange '${gone}' does not exist; nothing can answer this request`, request.exchange, request.routingKey)
-          : new ConnectionLostError(
-              `The channel carrying RPC ${describeTarget(request.exchange, request.routingKey)} closed before the reply arrived` +
-                (error ? ` (${error.message})` : ''),
-            ),
-      );
+  /**
+   * Replies for requests sent on a dead channel can never arrive (direct reply-to addresses the
+   * channel): fail them now. When the broker closed the channel over one request, that request
+   * gets the broker's reason; the others sent on the channel get `ConnectionLostError` — they may
+   * or may not have reached a handler, and RPC is never sent twice.
+   */
+  private onChannelLost(error: Error | undefined): void {
+    const refusal = brokerRefusal(error);
+    const sent = [...this.pending].filter(([, request]) => request.sent);
+    for (const [id, request] of sent) {
+      const culprit =
+        refusal?.byPublish === true && (refusal.exchange !== undefined ? request.exchange === refusal.exchange : sent.length === 1);
+      this.settle(id, culprit ? refusedError(request, refusal!) : lostError(request, error));
     }
   }
 
@@ -186,4 +197,19 @@ export class RpcClient {
     if (error) request.reject(error);
     else request.resolve(value);
   }
+}
+
+function refusedError(request: PendingRequest, refusal: BrokerRefusal): PublishError {
+  const message =
+    refusal.replyCode === 404 && refusal.exchange !== undefined
+      ? `Exchange '${refusal.exchange}' does not exist; nothing can answer this request`
+      : `RabbitMQ refused RPC ${describeTarget(request.exchange, request.routingKey)}: ${refusal.text}`;
+  return new PublishError(message, request.exchange, request.routingKey, { code: refusal.code, replyCode: refusal.replyCode, reason: refusal.text });
+}
+
+function lostError(request: PendingRequest, error: Error | undefined): ConnectionLostError {
+  return new ConnectionLostError(
+    `The channel carrying RPC ${describeTarget(request.exchange, request.routingKey)} closed before the reply arrived` +
+      (error ? ` (${error.message})` : ''),
+  );
 }

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { decodeBody, encodeBody } from '../codec/message-codec';
 import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
+import { WarrenError } from '../errors/warren.error';
 import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../warren.constants';
 
 /**
@@ -10,20 +11,47 @@ import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../w
  * with the header `warren-status: error`. Replies go to the request's `reply_to` with its
  * `correlation_id`, which is all that direct reply-to and tutorial-style clients need.
  */
-export function sendReply(channel: Channel, request: ConsumeMessage, result: unknown): void {
-  const { content, contentType } = encodeBody(result);
-  channel.publish('', request.properties.replyTo, content, {
+/** The handler's return value cannot travel as a reply (circular, BigInt, a function…). */
+export class ReplyNotEncodableError extends WarrenError {
+  readonly code = 'REPLY_NOT_ENCODABLE';
+}
+
+/**
+ * Sends the handler's result. A result that cannot be encoded is answered with a
+ * `REPLY_NOT_ENCODABLE` error instead, so the caller learns of it at once; that error is returned.
+ */
+export function sendReply(channel: Channel, request: ConsumeMessage, result: unknown): ReplyNotEncodableError | undefined {
+  let body;
+  try {
+    body = encodeBody(result, 'reply');
+  } catch (error) {
+    const notEncodable = new ReplyNotEncodableError(`The handler's return value cannot be sent as a reply: ${(error as Error).message}`);
+    sendErrorReply(channel, request, notEncodable);
+    return notEncodable;
+  }
+  channel.publish('', request.properties.replyTo, body.content, {
     correlationId: request.properties.correlationId,
-    contentType,
+    contentType: body.contentType,
   });
+  return undefined;
 }
 
 export function sendErrorReply(channel: Channel, request: ConsumeMessage, error: unknown): void {
-  channel.publish('', request.properties.replyTo, Buffer.from(JSON.stringify(toRemoteErrorPayload(error))), {
+  channel.publish('', request.properties.replyTo, Buffer.from(errorReplyBody(toRemoteErrorPayload(error))), {
     correlationId: request.properties.correlationId,
     contentType: JSON_CONTENT_TYPE,
     headers: { [REPLY_STATUS_HEADER]: REPLY_STATUS_ERROR },
   });
+}
+
+/** The error as JSON; details JSON cannot carry are left out (and the message says so). */
+function errorReplyBody(payload: RemoteErrorPayload): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    return JSON.stringify({ code: payload.code, message: `${payload.message} (details left out: ${reason})` });
+  }
 }
 
 /** The result carried by a reply, or the RemoteError it reports. */
