@@ -1,5 +1,15 @@
 import { MalformedMessageError } from '../errors/malformed-message.error';
+import { InvalidMessageError } from '../errors/invalid-message.error';
 import { decodeBody, encodeBody } from './message-codec';
+
+function catchError(action: () => unknown): InvalidMessageError {
+  try {
+    action();
+  } catch (error) {
+    return error as InvalidMessageError;
+  }
+  throw new Error('expected an error');
+}
 
 describe('encodeBody', () => {
   it('encodes objects and other JSON values as application/json', () => {
@@ -19,11 +29,15 @@ describe('encodeBody', () => {
     expect(encodeBody(undefined).content.length).toBe(0);
   });
 
-  it('fails clearly on values JSON cannot carry', () => {
+  it('refuses values JSON cannot carry with InvalidMessageError naming the field', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(() => encodeBody(circular)).toThrow(/cannot be serialised as JSON/);
-    expect(() => encodeBody(() => 1)).toThrow(/cannot be serialised as JSON/);
+    for (const value of [circular, () => 1, { big: 10n }, Symbol('s')]) {
+      const error = catchError(() => encodeBody(value, 'payload'));
+      expect(error).toBeInstanceOf(InvalidMessageError);
+      expect(error).toMatchObject({ field: 'payload', code: 'INVALID_MESSAGE' });
+      expect(error.message).toMatch(/cannot be serialised as JSON/);
+    }
   });
 });
 

@@ -181,7 +181,9 @@ function objectValue(value: object | null, path: string, walk: Walk, depth: numb
     throw new InvalidMessageError(path, `${describe(value)} cannot be carried in an AMQP header; use a plain object, array or primitive`);
   }
   walk.bytes += 5;
-  return table(value as Record<string, unknown>, path, walk, depth);
+  const checked = table(value as Record<string, unknown>, path, walk, depth);
+  // amqplib calls value.hasOwnProperty(), which an object without a prototype does not have.
+  return Object.getPrototypeOf(checked) === null ? { ...checked } : checked;
 }
 
 function typedValue(value: { '!': unknown; value?: unknown }, path: string, walk: Walk): unknown {
