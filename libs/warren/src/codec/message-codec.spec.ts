@@ -69,6 +69,15 @@ describe('decodeBody', () => {
     const bytes = Buffer.from([1, 2, 3]);
     expect(decodeBody(bytes, 'application/octet-stream')).toBe(bytes);
     expect(decodeBody(Buffer.alloc(0), 'application/json')).toBeUndefined();
+    expect(decodeBody(Buffer.alloc(0), undefined)).toBeUndefined();
+  });
+
+  it("gives an empty text body as '' and an empty binary body as an empty Buffer (round trip of encodeBody)", () => {
+    for (const value of ['', Buffer.alloc(0), undefined]) {
+      const { content, contentType } = encodeBody(value);
+      expect(decodeBody(content, contentType)).toEqual(value);
+    }
+    expect(decodeBody(Buffer.alloc(0), 'text/plain; charset=utf-8')).toBe('');
   });
 
   it('drops __proto__ keys so no payload can set a prototype', () => {

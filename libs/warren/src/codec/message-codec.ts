@@ -30,10 +30,12 @@ export function encodeBody(message: unknown, field = 'message'): EncodedBody {
  * Decodes a body by its content type, as any AMQP client may have sent it:
  * JSON types are parsed (and must parse), text types become strings, a body without a content
  * type is parsed when it is JSON and given as a string otherwise, anything else stays a Buffer.
+ * An empty body is `undefined` without a type or with a JSON type, `''` as text, and an empty
+ * Buffer as binary — so `''` and `Buffer.alloc(0)` arrive as they were sent.
  */
 export function decodeBody(content: Buffer, contentType: string | undefined): unknown {
-  if (content.length === 0) return undefined;
   const type = mediaType(contentType);
+  if (content.length === 0) return emptyBody(type, content);
   if (type === '') {
     const text = content.toString('utf8');
     try {
@@ -51,6 +53,11 @@ export function decodeBody(content: Buffer, contentType: string | undefined): un
   }
   if (type.startsWith('text/')) return content.toString('utf8');
   return content;
+}
+
+function emptyBody(type: string, content: Buffer): unknown {
+  if (type === '' || type === JSON_CONTENT_TYPE || type.endsWith('+json')) return undefined;
+  return type.startsWith('text/') ? '' : content;
 }
 
 function mediaType(contentType: string | undefined): string {
