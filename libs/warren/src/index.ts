@@ -7,6 +7,7 @@ export type { ConsumerState } from './consumer/warren-consumers';
 export { RabbitSubscribe, RabbitRPC } from './decorators/rabbit-handler.decorators';
 export { RabbitPayload, RabbitHeader, RabbitRequest } from './decorators/rabbit-params.decorators';
 export { isRabbitContext } from './rabbit-context';
+export { Nack } from './consumer/nack';
 export { WARREN_CONTEXT_TYPE } from './warren.constants';
 export * from './errors';
 export * from './interfaces';

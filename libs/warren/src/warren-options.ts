@@ -3,7 +3,18 @@ import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
 import { MAX_TIMEOUT_MS } from './outgoing/amqp-values';
-import type { RetryOptions, WarrenExchangeOptions, WarrenModuleOptions, WarrenTlsOptions } from './interfaces';
+import type {
+  MessageDeserializer,
+  MessageErrorHandler,
+  MessageHandlerOptions,
+  MessageSerializer,
+  PublishOptions,
+  RetryOptions,
+  WarrenChannelOptions,
+  WarrenExchangeOptions,
+  WarrenModuleOptions,
+  WarrenTlsOptions,
+} from './interfaces';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -41,6 +52,17 @@ export interface ResolvedWarrenOptions {
   retry: RetryOptions | false | undefined;
   logger: LoggerService | false | undefined;
   golevelup: Partial<RabbitMQConfig>;
+  /** How handlers are registered and what their failures and bodies get (golevelup's options). */
+  handling: {
+    registerHandlers: boolean;
+    handlers: Record<string, MessageHandlerOptions[]>;
+    channels: Record<string, WarrenChannelOptions>;
+    defaultSubscribeErrorBehavior?: 'ACK' | 'NACK' | 'REQUEUE';
+    defaultRpcErrorHandler?: MessageErrorHandler;
+    deserializer?: MessageDeserializer;
+  };
+  serializer?: MessageSerializer;
+  defaultPublishOptions: PublishOptions;
 }
 
 export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedWarrenOptions {
@@ -68,6 +90,16 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     logger: options.logger,
     retry: options.retry === false ? false : options.retry && { ...options.retry },
     golevelup: { ...options.golevelup },
+    handling: {
+      registerHandlers: options.registerHandlers ?? true,
+      handlers: Object.fromEntries(Object.entries(options.handlers ?? {}).map(([name, config]) => [name, [config].flat()])),
+      channels: { ...options.channels },
+      defaultSubscribeErrorBehavior: options.defaultSubscribeErrorBehavior,
+      defaultRpcErrorHandler: options.defaultRpcErrorHandler,
+      deserializer: options.deserializer,
+    },
+    serializer: options.serializer,
+    defaultPublishOptions: { ...options.defaultPublishOptions },
   };
   checkPositive('prefetch', resolved.prefetch, true);
   checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);

@@ -52,6 +52,17 @@ export const MESSAGES = {
     'This amqplib version does not expose what connection.coalesceWrites needs; frames are written one by one',
   notSettled: (queue: string, reason: string) =>
     `Could not settle a delivery of queue '${queue}' (its channel closed; the broker redelivers it): ${reason}`,
+  handlerFailedUserSettles: (handler: string, reason: string) =>
+    `${handler} failed; settling the message as its errorBehavior / errorHandler says: ${reason}`,
+  errorHandlerDidNotSettle: (handler: string) =>
+    `The errorHandler of ${handler} neither acked nor nacked the message; it stays unacknowledged until its channel closes`,
+  errorHandlerFailed: (handler: string, reason: string) =>
+    `The errorHandler of ${handler} threw (${reason}); Warren's own failure handling takes over`,
+  handlersNotRegistered: 'registerHandlers is false: no consumer is started for the handlers found',
+  unknownChannel: (handler: string, channel: string, known: string) =>
+    `${handler}: channel '${channel}' is not in the module's channels (${known}); the default prefetch applies`,
+  unsupportedOption: (where: string, option: string, instead: string) =>
+    `${where}: option '${option}' is not supported by Warren and is ignored; ${instead}`,
   subscriberReturnedValue: (handler: string) =>
     `${handler} is a @RabbitSubscribe handler but returned a value; it is ignored (use @RabbitRPC to reply)`,
 

@@ -14,6 +14,7 @@ import { WarrenLogger } from './logging/warren-logger';
 import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { PayloadValidator } from './validation/payload-validator';
+import { applyNamedHandlerOptions, prefetchOf } from './consumer/handler-config';
 import { WarrenExplorer } from './warren.explorer';
 import { MESSAGES } from './warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
@@ -55,12 +56,17 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   private registerHandlers(): void {
     const validator = this.options.validation === false ? undefined : new PayloadValidator(this.options.validation);
-    const handlers = this.explorer.explore();
+    if (!this.options.handling.registerHandlers) {
+      this.logger.log(MESSAGES.handlersNotRegistered);
+      return;
+    }
+    const handlers = applyNamedHandlerOptions(this.explorer.explore(), this.options);
+    const { handling, serializer, maxMessageBytes, retry } = this.options;
     this.consumers = groupByQueue(handlers, this.logger).map((group) => {
-      const prefetch = group.handlers[0].options.prefetch ?? this.options.prefetch;
-      const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator);
+      const prefetch = prefetchOf(group.handlers[0], this.options, this.logger);
+      const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator, handling.deserializer);
       return new QueueConsumer(
-        { queue: group.queue, prefetch, maxMessageBytes: this.options.maxMessageBytes, retry: this.options.retry },
+        { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer },
         dispatcher,
         this.logger.child('Warren:Consumer'),
       );

@@ -1,6 +1,7 @@
 import { BINARY_CONTENT_TYPE, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../warren.constants';
 import { MalformedMessageError } from '../errors/malformed-message.error';
 import { InvalidMessageError } from '../errors/invalid-message.error';
+import type { MessageSerializer } from '../interfaces/error-handling.interface';
 
 export interface EncodedBody {
   content: Buffer;
@@ -10,10 +11,12 @@ export interface EncodedBody {
 /**
  * Objects and other values → JSON; strings → text/plain; Buffers → application/octet-stream.
  * A value JSON cannot carry (circular, BigInt, a function) throws `InvalidMessageError` for `field`.
+ * A `serializer` (the module's) encodes everything but Buffers instead, with no content type.
  */
-export function encodeBody(message: unknown, field = 'message'): EncodedBody {
+export function encodeBody(message: unknown, field = 'message', serializer?: MessageSerializer): EncodedBody {
   if (Buffer.isBuffer(message)) return { content: message, contentType: BINARY_CONTENT_TYPE };
   if (message instanceof Uint8Array) return { content: Buffer.from(message), contentType: BINARY_CONTENT_TYPE };
+  if (serializer) return serialize(message, field, serializer);
   if (typeof message === 'string') return { content: Buffer.from(message, 'utf8'), contentType: TEXT_CONTENT_TYPE };
   if (message === undefined) return { content: Buffer.alloc(0) };
   let json: string | undefined;
@@ -24,6 +27,17 @@ export function encodeBody(message: unknown, field = 'message'): EncodedBody {
   }
   if (json === undefined) throw new InvalidMessageError(field, `a ${typeof message} cannot be serialised as JSON`);
   return { content: Buffer.from(json, 'utf8'), contentType: JSON_CONTENT_TYPE };
+}
+
+function serialize(message: unknown, field: string, serializer: MessageSerializer): EncodedBody {
+  let content: unknown;
+  try {
+    content = serializer(message);
+  } catch (err) {
+    throw new InvalidMessageError(field, `the serializer failed (${(err as Error).message})`);
+  }
+  if (!Buffer.isBuffer(content)) throw new InvalidMessageError(field, 'the serializer must return a Buffer');
+  return { content };
 }
 
 /**

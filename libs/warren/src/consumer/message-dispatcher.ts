@@ -1,6 +1,8 @@
 import type { ConsumeMessage } from 'amqplib';
 import { decodeBody } from '../codec/message-codec';
+import { MalformedMessageError } from '../errors/malformed-message.error';
 import { WarrenError } from '../errors/warren.error';
+import type { MessageDeserializer } from '../interfaces';
 import type { PayloadValidator } from '../validation/payload-validator';
 import { MESSAGES } from '../warren.messages';
 import type { HandlerDefinition } from './handler-definition';
@@ -27,6 +29,7 @@ export class MessageDispatcher {
     readonly queueLabel: string,
     readonly handlers: HandlerDefinition[],
     private readonly validator: PayloadValidator | undefined,
+    private readonly deserializer?: MessageDeserializer,
   ) {
     for (const handler of handlers) {
       const keys = [handler.options.routingKey ?? [], (handler.options.bindings ?? []).map((b) => b.routingKey)].flat(2);
@@ -51,9 +54,26 @@ export class MessageDispatcher {
 
   async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage): Promise<unknown> {
     if (!handler) throw new NoHandlerError(MESSAGES.noHandler(this.queueLabel, message.fields.routingKey));
-    const decoded = decodeBody(message.content, message.properties.contentType);
+    const decoded = this.decode(handler, message);
     const payload =
       handler.payloadType && this.validator ? await this.validator.validate(handler.payloadType, decoded) : decoded;
     return handler.invoke(payload, message, message.properties.headers ?? {});
+  }
+
+  /** By the handler's or module's deserializer if there is one, else by content type. */
+  private decode(handler: HandlerDefinition, message: ConsumeMessage): unknown {
+    const deserializer = handler.options.deserializer ?? this.deserializer;
+    try {
+      if (!deserializer) return decodeBody(message.content, message.properties.contentType);
+      try {
+        return deserializer(message.content, message);
+      } catch (error) {
+        throw new MalformedMessageError(`the deserializer failed (${(error as Error).message})`);
+      }
+    } catch (error) {
+      // allowNonJsonMessages: what cannot be decoded reaches the handler as text.
+      if (handler.options.allowNonJsonMessages && error instanceof MalformedMessageError) return message.content.toString('utf8');
+      throw error;
+    }
   }
 }

@@ -9,7 +9,6 @@ import { WarrenError } from '../errors/warren.error';
 import type { RetryOptions } from '../interfaces';
 import type { WarrenLogger } from '../logging/warren-logger';
 import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
-import { HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
 import { AckBatcher } from './ack-batcher';
 import { DeliveryForwarder } from './delivery-forwarder';
@@ -18,21 +17,19 @@ import type { HandlerDefinition } from './handler-definition';
 import { HandlerPolicy, handlerPolicy } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
 import { declareQueue, declareRetryTopology } from './queue-topology';
-import { copyProperties, deadLetterHeaders, originalRoutingKey, retryHeaders } from './redelivery';
+import { copyProperties, deadLetterHeaders, errorMessage, originalRoutingKey, retryHeaders, rpcExpired } from './redelivery';
+import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
+import { Delivery, DeliverySettlement } from './delivery-settlement';
+import type { ResolvedWarrenOptions } from '../warren-options';
 
-interface Delivery {
-  message: ConsumeMessage;
-  channel: ConfirmChannel;
-  acks: AckBatcher;
-  /** Given back to the queue at the drain deadline; the handler's late outcome is ignored. */
-  abandoned: boolean;
-}
 
 export interface QueueConsumerOptions {
   queue?: string;
   prefetch: number;
   maxMessageBytes: number;
   retry: RetryOptions | false | undefined;
+  handling: ResolvedWarrenOptions['handling'];
+  serializer?: ResolvedWarrenOptions['serializer'];
 }
 
 /**
@@ -48,6 +45,7 @@ export class QueueConsumer {
   private readonly inFlight = new Set<Delivery>();
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private readonly forwarder = new DeliveryForwarder();
+  private readonly settlement: DeliverySettlement;
   /** The current channel's acks; flushed before Warren closes a channel. */
   private acks?: AckBatcher;
   private onIdle?: () => void;
@@ -68,8 +66,18 @@ export class QueueConsumer {
   ) {
     this.queueName = options.queue ?? '(server-named)';
     const label = (options.queue ?? 'anon').replace(/[^\w.-]/g, '_').slice(0, 60);
-    this.consumerTag = `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
+    this.consumerTag =
+      dispatcher.handlers[0].options.queueOptions?.consumerOptions?.consumerTag ??
+      `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
     this.confirming = dispatcher.handlers.some((handler) => handler.options.type === 'subscribe');
+    this.settlement = new DeliverySettlement({
+      queueName: () => this.queueName,
+      isLive: (channel) => this.managed?.isLive(channel) ?? false,
+      policies: this.policies,
+      forwarder: this.forwarder,
+      confirming: this.confirming,
+      logger,
+    });
   }
 
   get handlerNames(): string {
@@ -132,7 +140,7 @@ export class QueueConsumer {
     }
     let requeued = 0;
     for (const delivery of this.inFlight) {
-      this.settle(delivery, 'requeue');
+      this.settlement.settle(delivery, 'requeue');
       delivery.abandoned = true;
       requeued++;
     }
@@ -152,7 +160,7 @@ export class QueueConsumer {
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, this.options.queue !== undefined, this.options.retry));
     await declareRetryTopology(channel, name, [...this.policies.values()]);
     if (this.confirming) this.forwarder.attach(channel);
-    this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.notSettled(error));
+    this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));
     // A reconnect during shutdown, or of a paused consumer, must not start consuming again.
     if (!this.cancelled && !this.paused) await this.consume(channel);
   }
@@ -202,7 +210,7 @@ export class QueueConsumer {
     acks.received(message.fields.deliveryTag);
     const delivery: Delivery = { message, channel, acks, abandoned: false };
     if (this.cancelled) {
-      this.settle(delivery, 'requeue');
+      this.settlement.settle(delivery, 'requeue');
       return;
     }
     this.inFlight.add(delivery);
@@ -217,9 +225,9 @@ export class QueueConsumer {
     const handler = this.dispatcher.route(originalRoutingKey(message));
     const replyTo = message.properties.replyTo as string | undefined;
     const isRpc = handler ? handler.options.type === 'rpc' : Boolean(replyTo);
-    if (isRpc && this.expired(message)) {
+    if (isRpc && rpcExpired(message)) {
       this.logger.debug(MESSAGES.rpcExpired(handler?.name ?? this.queueName));
-      this.settle(delivery, 'ack');
+      this.settlement.settle(delivery, 'ack');
       return;
     }
     try {
@@ -227,98 +235,27 @@ export class QueueConsumer {
         throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
       }
       const result = await this.dispatcher.dispatch(handler, message);
-      if (isRpc && replyTo && this.owns(delivery)) {
-        const notEncodable = sendReply(channel, message, result);
+      if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
+      if (isRpc && replyTo && this.settlement.owns(delivery)) {
+        const persistent = handler?.options.usePersistentReplyTo ?? false;
+        const notEncodable = sendReply(channel, message, result, { serializer: this.options.serializer, persistent });
         if (notEncodable) this.logger.warn(MESSAGES.replyNotEncodable(handler?.name ?? this.queueName, notEncodable.message));
       }
-      this.settle(delivery, 'ack');
+      this.settlement.settle(delivery, 'ack');
     } catch (error) {
       const name = handler?.name ?? `queue '${this.queueName}'`;
-      if (isRpc && replyTo) {
+      const asked = userFailureSettlement(handler?.options, this.options.handling);
+      if (asked) {
+        this.logger.warn(MESSAGES.handlerFailedUserSettles(name, errorMessage(error)));
+        await this.settlement.settleAsAsked(delivery, handler, asked, error);
+      } else if (isRpc && replyTo) {
         // RPC handlers are not retried: the caller gets the error at once.
         this.logger.warn(MESSAGES.rpcFailed(name, errorMessage(error)));
-        if (this.owns(delivery)) this.safely(() => sendErrorReply(channel, message, error));
-        this.settle(delivery, 'ack');
+        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(channel, message, error));
+        this.settlement.settle(delivery, 'ack');
       } else {
-        await this.onFailure(delivery, handler, name, error);
+        await this.settlement.onFailure(delivery, handler, name, error);
       }
     }
   }
-
-  /** Retry, park in the dead-letter queue, or reject, as the handler's policy says. */
-  private async onFailure(delivery: Delivery, handler: HandlerDefinition | undefined, name: string, error: unknown): Promise<void> {
-    // A message no handler took is parked where the queue's subscribers park theirs, without retry.
-    const policy: HandlerPolicy = (handler && this.policies.get(handler)) ?? {
-      retry: false,
-      deadLetterQueue: [...this.policies.values()].find((p) => p.deadLetterQueue !== undefined)?.deadLetterQueue,
-    };
-    const attempt = attemptOf(delivery.message.properties.headers);
-    const action = this.confirming
-      ? decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined)
-      : ({ kind: 'reject' } as const);
-    // Warren's own errors explain themselves; a user's error gets its stack.
-    const trace = error instanceof WarrenError ? undefined : error;
-    if (action.kind === 'retry') {
-      const target = action.delayMs > 0 ? delayQueueName(this.queueName, action.delayMs) : this.queueName;
-      this.logger.warn(MESSAGES.retrying(name, this.queueName, action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
-      await this.forward(delivery, target, copyProperties(delivery.message, retryHeaders(action.attempt, error)));
-    } else if (action.kind === 'dead-letter') {
-      this.logger.error(MESSAGES.deadLettered(name, this.queueName, policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
-      await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, deadLetterHeaders(this.queueName, attempt, error)));
-    } else {
-      this.logger.error(MESSAGES.messageRejected(name, this.queueName, errorMessage(error)), trace);
-      this.settle(delivery, 'reject');
-    }
-  }
-
-  /** Publishes a copy to `queue`; acks the original once the copy is safely there. */
-  private async forward(delivery: Delivery, queue: string, properties: Options.Publish): Promise<void> {
-    if (!this.owns(delivery)) return;
-    const outcome = await this.forwarder.forward(delivery.channel, delivery.message, queue, properties);
-    if (outcome === 'forwarded') {
-      this.settle(delivery, 'ack');
-    } else if (outcome === 'returned') {
-      // Someone deleted the retry or dead-letter queue: a fresh channel declares it again and the
-      // original, never acked, is delivered again.
-      this.logger.error(MESSAGES.forwardReturned(queue, this.queueName));
-      delivery.acks.flush();
-      delivery.channel.close().catch(() => undefined);
-    } else {
-      this.settle(delivery, 'requeue');
-    }
-  }
-
-  /** An RPC request whose caller has given up (its deadline header passed) is not worth running. */
-  private expired(message: ConsumeMessage): boolean {
-    const deadline = Number(message.properties.headers?.[HEADERS.deadline]);
-    return Number.isFinite(deadline) && deadline > 0 && deadline < Date.now();
-  }
-
-  private owns(delivery: Delivery): boolean {
-    return !delivery.abandoned && this.managed !== undefined && this.managed.isLive(delivery.channel as Channel);
-  }
-
-  /** Acks are coalesced per tick (AckBatcher); rejects and requeues go out at once. */
-  private settle(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
-    if (!this.owns(delivery)) return;
-    const tag = delivery.message.fields.deliveryTag;
-    this.safely(() => (outcome === 'ack' ? delivery.acks.ack(tag) : delivery.acks.nack(tag, outcome === 'requeue')));
-  }
-
-  /** A channel can close between the liveness check and the call; the broker redelivers then. */
-  private safely(action: () => void): void {
-    try {
-      action();
-    } catch (error) {
-      this.notSettled(error as Error);
-    }
-  }
-
-  private notSettled(error: Error): void {
-    this.logger.debug(MESSAGES.notSettled(this.queueName, error.message));
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -10,10 +10,9 @@ export interface QueueGroup {
 }
 
 const IGNORED_OPTIONS: Array<[keyof HandlerDefinition['options'], string]> = [
-  ['errorBehavior', "failed messages are retried, then parked in the dead-letter queue (see 'retry')"],
-  ['errorHandler', "failed messages are retried, then parked in the dead-letter queue (see 'retry')"],
-  ['deserializer', 'bodies are decoded by content type'],
   ['batchOptions', 'messages are handled one at a time'],
+  ['connection', 'Warren has one connection per application module'],
+  ['assertQueueErrorHandler', 'a queue declared with other arguments fails the start-up with the broker\'s reason'],
 ];
 
 /**

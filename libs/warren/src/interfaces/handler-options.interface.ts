@@ -1,5 +1,6 @@
 import type { Options } from 'amqplib';
 import type { RetryOptions } from './retry-options.interface';
+import type { MessageDeserializer, MessageErrorHandler, MessageHandlerErrorBehavior } from './error-handling.interface';
 
 /** A queue binding to one exchange/routing key pair. */
 export interface RabbitSubscribeBinding {
@@ -13,7 +14,10 @@ export interface QueueOptions extends Options.AssertQueue {
   bindQueueArguments?: Record<string, unknown>;
   /** amqplib consume options (e.g. `priority`). */
   consumerOptions?: Options.Consume;
-  /** Accepted for golevelup compatibility; Warren gives every queue its own channel. */
+  /**
+   * A named entry of the module's `channels`: its `prefetchCount` applies to this handler's queue
+   * (Warren still gives every queue a channel of its own). An unknown name logs a warning.
+   */
   channel?: string;
 }
 
@@ -44,15 +48,29 @@ export interface MessageHandlerOptions {
   deadLetterQueue?: string | false;
   /** `false` skips DTO validation for this handler. @default true */
   validate?: boolean;
-  /** Accepted for golevelup compatibility: Warren always accepts non-JSON bodies by content type. */
+  /**
+   * A body that cannot be decoded (declared JSON but is not, or the deserializer threw) reaches
+   * the handler as its text instead of being parked as malformed. @default false
+   */
   allowNonJsonMessages?: boolean;
-  /** golevelup options Warren replaces with its own behaviour; a warning is logged if set. */
-  errorBehavior?: unknown;
-  errorHandler?: unknown;
-  deserializer?: unknown;
+  /**
+   * What a failure does instead of Warren's retry and dead-letter queue (subscribers only; see the
+   * README's Migrating section). @default the module's `defaultSubscribeErrorBehavior`, else Warren's retry
+   */
+  errorBehavior?: MessageHandlerErrorBehavior | 'ACK' | 'NACK' | 'REQUEUE';
+  /** Settles failed messages itself; takes precedence over `errorBehavior`. For RPC, replaces the error reply. */
+  errorHandler?: MessageErrorHandler;
+  /** Decodes this handler's bodies. @default the module's `deserializer`, else decoding by content type */
+  deserializer?: MessageDeserializer;
+  /** Not supported yet: a warning is logged and messages are handled one at a time. */
   batchOptions?: unknown;
+  /** Not supported yet (one connection per app): a warning is logged if set. */
   connection?: string;
+  /** Picks this handler's entry in the module's `handlers`, whose options override the decorator's. */
   name?: string;
+  /** Not supported: a queue declared with other arguments fails the start-up with the broker's reason. */
+  assertQueueErrorHandler?: unknown;
+  /** RPC replies are sent persistent. @default false */
   usePersistentReplyTo?: boolean;
 }
 

@@ -2,3 +2,4 @@ export * from './warren-options.interface';
 export * from './handler-options.interface';
 export * from './publish-options.interface';
 export * from './retry-options.interface';
+export * from './error-handling.interface';

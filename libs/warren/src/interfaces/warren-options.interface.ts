@@ -3,6 +3,9 @@ import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { Options } from 'amqplib';
 import type { ValidatorOptions } from 'class-validator';
 import type { RetryOptions } from './retry-options.interface';
+import type { MessageDeserializer, MessageErrorHandler, MessageHandlerErrorBehavior, MessageSerializer } from './error-handling.interface';
+import type { MessageHandlerOptions } from './handler-options.interface';
+import type { PublishOptions } from './publish-options.interface';
 
 /** An exchange Warren declares at start-up. */
 export interface WarrenExchangeOptions {
@@ -109,6 +112,39 @@ export interface WarrenModuleOptions {
    * @default {}
    */
   golevelup?: Partial<RabbitMQConfig>;
+  /** `false`: this app publishes and calls but starts no consumer for its handlers. @default true */
+  registerHandlers?: boolean;
+  /**
+   * Handler options by name: a handler whose `name` matches gets these over its decorator's.
+   * An array registers the handler once per entry (e.g. on several queues). @default {}
+   */
+  handlers?: Record<string, MessageHandlerOptions | MessageHandlerOptions[]>;
+  /**
+   * Named prefetch settings, picked by a handler's `queueOptions.channel`; the entry with
+   * `default: true` applies to handlers that name none. @default {}
+   */
+  channels?: Record<string, WarrenChannelOptions>;
+  /**
+   * What a failing subscriber's message gets when its handler sets neither `errorBehavior` nor
+   * `errorHandler`. @default undefined: Warren's retry, then the dead-letter queue
+   */
+  defaultSubscribeErrorBehavior?: MessageHandlerErrorBehavior | 'ACK' | 'NACK' | 'REQUEUE';
+  /** Settles failed RPC requests instead of Warren's error reply (a handler's `errorHandler` wins). @default undefined */
+  defaultRpcErrorHandler?: MessageErrorHandler;
+  /** Encodes published values other than Buffers. @default JSON for objects, text for strings */
+  serializer?: MessageSerializer;
+  /** Decodes every handler's bodies (a handler's own `deserializer` wins). @default decoding by content type */
+  deserializer?: MessageDeserializer;
+  /** Properties every publish starts from; a call's own options win. @default {} */
+  defaultPublishOptions?: PublishOptions;
+}
+
+/** One entry of `channels`. */
+export interface WarrenChannelOptions {
+  /** Unacknowledged deliveries per consumer. @default the module's `prefetch` */
+  prefetchCount?: number;
+  /** Applies to handlers that name no channel. @default false */
+  default?: boolean;
 }
 
 /** Options of `WarrenModule.forRootAsync`. */

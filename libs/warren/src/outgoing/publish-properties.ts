@@ -17,8 +17,10 @@ export function checkTarget(exchange: unknown, routingKey: unknown): void {
  * The amqplib properties of one `publish`, every value checked first: a value AMQP cannot carry
  * throws `InvalidMessageError` here, before amqplib could half-encode it.
  */
-export function publishProperties(options: PublishOptions, contentType: string | undefined, mandatory: boolean): Options.Publish {
-  if (typeof options !== 'object' || options === null) return publishProperties({}, contentType, mandatory);
+export function publishProperties(given: PublishOptions, contentType: string | undefined, mandatory: boolean, defaults?: PublishOptions): Options.Publish {
+  if (typeof given !== 'object' || given === null) return publishProperties({}, contentType, mandatory, defaults);
+  // The module's defaultPublishOptions first; the call's own options win, key by key.
+  const options = defaults ? { ...defaults, ...given } : given;
   for (const name of SHORT_STRING_OPTIONS) checkShortString(`options.${name}`, options[name]);
   checkPriority('options.priority', options.priority);
   checkBoolean('options.persistent', options.persistent);

@@ -102,10 +102,10 @@ export class MessageProducer {
     let properties: Options.Publish;
     try {
       checkTarget(exchange, routingKey);
-      const body = encodeBody(message);
+      const body = encodeBody(message, 'message', this.options.serializer);
       if (body.content.length > this.options.maxMessageBytes) throw new MessageTooLargeError(body.content.length, this.options.maxMessageBytes);
       content = body.content;
-      properties = publishProperties(options, body.contentType, this.options.mandatory);
+      properties = publishProperties(options, body.contentType, this.options.mandatory, this.options.defaultPublishOptions);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -84,7 +84,7 @@ export class RpcClient {
     let headers: Record<string, unknown> | undefined;
     try {
       checkTarget(exchange, routingKey);
-      body = encodeBody(payload, 'payload');
+      body = encodeBody(payload, 'payload', this.options.serializer);
       if (body.content.length > this.options.maxMessageBytes) throw new MessageTooLargeError(body.content.length, this.options.maxMessageBytes);
       timeoutMs = checkTimeout('options.timeoutMs', options?.timeoutMs ?? this.options.rpcTimeoutMs);
       headers = checkHeaders('options.headers', options?.headers);

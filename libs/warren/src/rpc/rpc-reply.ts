@@ -3,6 +3,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { decodeBody, encodeBody } from '../codec/message-codec';
 import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
 import { WarrenError } from '../errors/warren.error';
+import type { MessageSerializer } from '../interfaces/error-handling.interface';
 import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../warren.constants';
 
 /**
@@ -20,10 +21,17 @@ export class ReplyNotEncodableError extends WarrenError {
  * Sends the handler's result. A result that cannot be encoded is answered with a
  * `REPLY_NOT_ENCODABLE` error instead, so the caller learns of it at once; that error is returned.
  */
-export function sendReply(channel: Channel, request: ConsumeMessage, result: unknown): ReplyNotEncodableError | undefined {
+export interface ReplyOptions {
+  /** The module's serializer, if it has one. */
+  serializer?: MessageSerializer;
+  /** Send the reply persistent (golevelup's `usePersistentReplyTo`). */
+  persistent?: boolean;
+}
+
+export function sendReply(channel: Channel, request: ConsumeMessage, result: unknown, options: ReplyOptions = {}): ReplyNotEncodableError | undefined {
   let body;
   try {
-    body = encodeBody(result, 'reply');
+    body = encodeBody(result, 'reply', options.serializer);
   } catch (error) {
     const notEncodable = new ReplyNotEncodableError(`The handler's return value cannot be sent as a reply: ${(error as Error).message}`);
     sendErrorReply(channel, request, notEncodable);
@@ -32,6 +40,7 @@ export function sendReply(channel: Channel, request: ConsumeMessage, result: unk
   channel.publish('', request.properties.replyTo, body.content, {
     correlationId: request.properties.correlationId,
     contentType: body.contentType,
+    persistent: options.persistent ?? false,
   });
   return undefined;
 }

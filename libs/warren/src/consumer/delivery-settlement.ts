@@ -1,0 +1,128 @@
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { WarrenError } from '../errors/warren.error';
+import type { WarrenLogger } from '../logging/warren-logger';
+import { MESSAGES } from '../warren.messages';
+import type { AckBatcher } from './ack-batcher';
+import type { DeliveryForwarder } from './delivery-forwarder';
+import { attemptOf, decideFailure, delayQueueName } from './failure-policy';
+import type { HandlerDefinition } from './handler-definition';
+import type { HandlerPolicy } from './handler-policy';
+import { copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
+import { Outcome, UserSettlement, settlingChannel } from './user-settlement';
+
+export interface Delivery {
+  message: ConsumeMessage;
+  channel: ConfirmChannel;
+  acks: AckBatcher;
+  /** Given back to the queue at the drain deadline; the handler's late outcome is ignored. */
+  abandoned: boolean;
+}
+
+/** What a settlement needs of its queue's consumer. */
+export interface SettlementHost {
+  queueName(): string;
+  /** Whether `channel` is still the consumer's current, open channel. */
+  isLive(channel: Channel): boolean;
+  policies: Map<HandlerDefinition, HandlerPolicy>;
+  forwarder: DeliveryForwarder;
+  /** Subscribers forward retries and dead letters on a confirm channel; RPC-only queues reject instead. */
+  confirming: boolean;
+  logger: WarrenLogger;
+}
+
+/**
+ * How one queue's deliveries end: ack, requeue or reject, exactly once and only on the channel
+ * they came from; on failure a retry copy or a dead letter, confirmed before the original is acked;
+ * or what the user asked for (a returned Nack, errorBehavior, errorHandler).
+ */
+export class DeliverySettlement {
+  constructor(private readonly host: SettlementHost) {}
+
+  /** A returned Nack, or the handler's or module's errorBehavior / errorHandler. */
+  async settleAsAsked(delivery: Delivery, handler: HandlerDefinition | undefined, asked: UserSettlement, error: unknown): Promise<void> {
+    const name = handler?.name ?? `queue '${this.host.queueName()}'`;
+    if (asked.kind === 'handler') {
+      let settled = false;
+      const settle = (outcome: Outcome) => ((settled = true), this.settle(delivery, outcome));
+      try {
+        await asked.handler(settlingChannel(delivery.channel, delivery.message, settle), delivery.message, error);
+        if (!settled) this.host.logger.warn(MESSAGES.errorHandlerDidNotSettle(name));
+      } catch (handlerError) {
+        this.host.logger.error(MESSAGES.errorHandlerFailed(name, errorMessage(handlerError)));
+        if (!settled) await this.onFailure(delivery, handler, name, error);
+      }
+    } else if (asked.behavior === 'NACK') {
+      await this.onFailure(delivery, handler, name, error, false);
+    } else {
+      this.settle(delivery, asked.behavior === 'ACK' ? 'ack' : 'requeue');
+    }
+  }
+
+  /** Retry, park in the dead-letter queue, or reject, as the handler's policy says (`retry: false`: no retry). */
+  async onFailure(delivery: Delivery, handler: HandlerDefinition | undefined, name: string, error: unknown, retry?: false): Promise<void> {
+    // A message no handler took is parked where the queue's subscribers park theirs, without retry.
+    const found: HandlerPolicy | undefined = handler && this.host.policies.get(handler);
+    const policy: HandlerPolicy = (found && (retry === false ? { ...found, retry: false } : found)) ?? {
+      retry: false,
+      deadLetterQueue: [...this.host.policies.values()].find((p) => p.deadLetterQueue !== undefined)?.deadLetterQueue,
+    };
+    const attempt = attemptOf(delivery.message.properties.headers);
+    const action = this.host.confirming
+      ? decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined)
+      : ({ kind: 'reject' } as const);
+    // Warren's own errors explain themselves; a user's error gets its stack.
+    const trace = error instanceof WarrenError ? undefined : error;
+    if (action.kind === 'retry') {
+      const target = action.delayMs > 0 ? delayQueueName(this.host.queueName(), action.delayMs) : this.host.queueName();
+      this.host.logger.warn(MESSAGES.retrying(name, this.host.queueName(), action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
+      await this.forward(delivery, target, copyProperties(delivery.message, retryHeaders(action.attempt, error)));
+    } else if (action.kind === 'dead-letter') {
+      this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
+      await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, deadLetterHeaders(this.host.queueName(), attempt, error)));
+    } else {
+      this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
+      this.settle(delivery, 'reject');
+    }
+  }
+
+  /** Publishes a copy to `queue`; acks the original once the copy is safely there. */
+  private async forward(delivery: Delivery, queue: string, properties: Options.Publish): Promise<void> {
+    if (!this.owns(delivery)) return;
+    const outcome = await this.host.forwarder.forward(delivery.channel, delivery.message, queue, properties);
+    if (outcome === 'forwarded') {
+      this.settle(delivery, 'ack');
+    } else if (outcome === 'returned') {
+      // Someone deleted the retry or dead-letter queue: a fresh channel declares it again and the
+      // original, never acked, is delivered again.
+      this.host.logger.error(MESSAGES.forwardReturned(queue, this.host.queueName()));
+      delivery.acks.flush();
+      delivery.channel.close().catch(() => undefined);
+    } else {
+      this.settle(delivery, 'requeue');
+    }
+  }
+
+  owns(delivery: Delivery): boolean {
+    return !delivery.abandoned && this.host.isLive(delivery.channel as Channel);
+  }
+
+  /** Acks are coalesced per tick (AckBatcher); rejects and requeues go out at once. */
+  settle(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
+    if (!this.owns(delivery)) return;
+    const tag = delivery.message.fields.deliveryTag;
+    this.safely(() => (outcome === 'ack' ? delivery.acks.ack(tag) : delivery.acks.nack(tag, outcome === 'requeue')));
+  }
+
+  /** A channel can close between the liveness check and the call; the broker redelivers then. */
+  safely(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.notSettled(error as Error);
+    }
+  }
+
+  notSettled(error: Error): void {
+    this.host.logger.debug(MESSAGES.notSettled(this.host.queueName(), error.message));
+  }
+}

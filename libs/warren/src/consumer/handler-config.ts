@@ -1,0 +1,34 @@
+import type { WarrenLogger } from '../logging/warren-logger';
+import type { ResolvedWarrenOptions } from '../warren-options';
+import { MESSAGES } from '../warren.messages';
+import type { HandlerDefinition } from './handler-definition';
+
+/**
+ * The module's `handlers` entries applied to the discovered handlers: a handler whose `name` has
+ * an entry takes its options over the decorator's (never the reverse); an array entry registers the
+ * handler once per element. The user's objects are copied, never modified.
+ */
+export function applyNamedHandlerOptions(handlers: HandlerDefinition[], options: ResolvedWarrenOptions): HandlerDefinition[] {
+  return handlers.flatMap((handler) => {
+    const name = handler.options.name;
+    const entries = name === undefined ? undefined : options.handling.handlers[name];
+    if (!entries || entries.length === 0) return [handler];
+    return entries.map((entry) => ({ ...handler, options: { ...handler.options, ...entry, type: handler.options.type } }));
+  });
+}
+
+/**
+ * A handler's prefetch: its own `prefetch`, else the `prefetchCount` of the channel its
+ * `queueOptions.channel` names, else that of the module's default channel, else the module's.
+ */
+export function prefetchOf(handler: HandlerDefinition, options: ResolvedWarrenOptions, logger: WarrenLogger): number {
+  if (handler.options.prefetch !== undefined) return handler.options.prefetch;
+  const channels = options.handling.channels;
+  const named = handler.options.queueOptions?.channel;
+  if (named !== undefined) {
+    const channel = channels[named];
+    if (channel) return channel.prefetchCount ?? options.prefetch;
+    logger.warn(MESSAGES.unknownChannel(handler.name, named, Object.keys(channels).join(', ') || 'none'));
+  }
+  return Object.values(channels).find((channel) => channel.default)?.prefetchCount ?? options.prefetch;
+}

@@ -1,0 +1,57 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { MessageErrorHandler, RabbitHandlerMetadata } from '../interfaces';
+import type { ResolvedWarrenOptions } from '../warren-options';
+import { Nack } from './nack';
+
+/** How a message ends when its handler (or the module) asked for something other than Warren's default. */
+export type UserSettlement =
+  | { kind: 'behavior'; behavior: 'ACK' | 'NACK' | 'REQUEUE' }
+  | { kind: 'handler'; handler: MessageErrorHandler };
+
+export type Outcome = 'ack' | 'reject' | 'requeue';
+
+/**
+ * What the user asked a failure of this handler to get, or undefined for Warren's own handling
+ * (retry then park for subscribers, an error reply for RPC). A handler's `errorHandler` wins over
+ * its `errorBehavior`, which wins over the module defaults. RPC handlers take only error handlers.
+ */
+export function userFailureSettlement(options: RabbitHandlerMetadata | undefined, defaults: ResolvedWarrenOptions['handling']): UserSettlement | undefined {
+  if (!options) return undefined;
+  if (typeof options.errorHandler === 'function') return { kind: 'handler', handler: options.errorHandler };
+  if (options.type === 'rpc') {
+    return defaults.defaultRpcErrorHandler ? { kind: 'handler', handler: defaults.defaultRpcErrorHandler } : undefined;
+  }
+  const behavior = options.errorBehavior ?? defaults.defaultSubscribeErrorBehavior;
+  return behavior ? { kind: 'behavior', behavior } : undefined;
+}
+
+/** What a returned `Nack` asks for: back to the queue, or failed for good. */
+export function nackSettlement(nack: Nack): UserSettlement {
+  return { kind: 'behavior', behavior: nack.requeue ? 'REQUEUE' : 'NACK' };
+}
+
+export function isNack(result: unknown): result is Nack {
+  return result instanceof Nack;
+}
+
+/**
+ * The consumer's channel as a user's error handler sees it: `ack`, `nack` and `reject` of the
+ * message go through Warren's bookkeeping (so it is settled exactly once, in order with Warren's
+ * coalesced acks); everything else (`publish` a reply, …) is the channel itself.
+ */
+export function settlingChannel(channel: Channel, message: ConsumeMessage, settle: (outcome: Outcome) => void): Channel {
+  const ours = (m: unknown) => m === message || (m as ConsumeMessage | undefined)?.fields?.deliveryTag === message.fields.deliveryTag;
+  const overrides: Record<string | symbol, unknown> = {
+    ack: (m: ConsumeMessage) => (ours(m) ? settle('ack') : channel.ack(m)),
+    nack: (m: ConsumeMessage, allUpTo?: boolean, requeue = true) =>
+      ours(m) ? settle(requeue ? 'requeue' : 'reject') : channel.nack(m, allUpTo, requeue),
+    reject: (m: ConsumeMessage, requeue = true) => (ours(m) ? settle(requeue ? 'requeue' : 'reject') : channel.reject(m, requeue)),
+  };
+  return new Proxy(channel, {
+    get(target, property) {
+      if (property in overrides) return overrides[property];
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

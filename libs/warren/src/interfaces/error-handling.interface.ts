@@ -1,0 +1,24 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+
+/** What a failing handler's message gets when the handler asked for golevelup's behaviour. */
+export enum MessageHandlerErrorBehavior {
+  /** Acknowledge: the message is dropped. */
+  ACK = 'ACK',
+  /** Failed for good: parked in the dead-letter queue (or rejected into the queue's own DLX). */
+  NACK = 'NACK',
+  /** Back to the queue at once (delivered again immediately: it can loop). */
+  REQUEUE = 'REQUEUE',
+}
+
+/**
+ * Settles a failed message itself: call `channel.ack(message)`, `channel.nack(message, false, requeue)`
+ * or `channel.reject(message, requeue)` (Warren routes these to its own bookkeeping), or publish a
+ * reply with `channel.publish`. If it throws, Warren's own failure handling takes over.
+ */
+export type MessageErrorHandler = (channel: Channel, message: ConsumeMessage, error: unknown) => void | Promise<void>;
+
+/** Turns a message body into the handler's payload (replaces decoding by content type). */
+export type MessageDeserializer = (content: Buffer, message: ConsumeMessage) => unknown;
+
+/** Turns a published value (anything but a Buffer) into the message body. */
+export type MessageSerializer = (value: unknown) => Buffer;
