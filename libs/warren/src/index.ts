@@ -11,3 +11,6 @@ export { Nack } from './consumer/nack';
 export { WARREN_CONTEXT_TYPE } from './warren.constants';
 export * from './errors';
 export * from './interfaces';
+export { BrokerConnection } from './connection/broker-connection';
+// golevelup's public names, for applications moving from @golevelup/nestjs-rabbitmq.
+export * from './compat';

@@ -65,7 +65,7 @@ export class WarrenModule {
         WarrenOrchestrator,
         WarrenConsumers,
       ],
-      exports: [MessageProducer, RpcClient, WarrenConsumers],
+      exports: [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection],
     };
   }
 }

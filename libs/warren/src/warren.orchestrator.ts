@@ -9,7 +9,8 @@ import {
 import { BrokerConnection } from './connection/broker-connection';
 import { MessageDispatcher } from './consumer/message-dispatcher';
 import { QueueConsumer } from './consumer/queue-consumer';
-import { describeHandlerTarget, groupByQueue } from './consumer/queue-groups';
+import { QueueGroup, describeHandlerTarget, groupByQueue } from './consumer/queue-groups';
+import type { HandlerDefinition } from './consumer/handler-definition';
 import { WarrenLogger } from './logging/warren-logger';
 import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
@@ -61,19 +62,32 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
       return;
     }
     const handlers = applyNamedHandlerOptions(this.explorer.explore(), this.options);
-    const { handling, serializer, maxMessageBytes, retry } = this.options;
-    this.consumers = groupByQueue(handlers, this.logger).map((group) => {
-      const prefetch = prefetchOf(group.handlers[0], this.options, this.logger);
-      const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator, handling.deserializer);
-      return new QueueConsumer(
-        { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer },
-        dispatcher,
-        this.logger.child('Warren:Consumer'),
-      );
-    });
+    this.consumers = groupByQueue(handlers, this.logger).map((group) => this.consumerFor(group, validator));
     for (const handler of handlers) {
       this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
     }
+  }
+
+  private consumerFor(group: QueueGroup, validator: PayloadValidator | undefined): QueueConsumer {
+    const { handling, serializer, maxMessageBytes, retry } = this.options;
+    const prefetch = prefetchOf(group.handlers[0], this.options, this.logger);
+    const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator, handling.deserializer);
+    return new QueueConsumer(
+      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer },
+      dispatcher,
+      this.logger.child('Warren:Consumer'),
+    );
+  }
+
+  /** Starts consuming for a handler given at run time; it drains and closes with the others. */
+  async addConsumer(handler: HandlerDefinition): Promise<QueueConsumer> {
+    const [group] = groupByQueue([handler], this.logger);
+    const validator = this.options.validation === false ? undefined : new PayloadValidator(this.options.validation);
+    const consumer = this.consumerFor(group, validator);
+    this.consumers.push(consumer);
+    this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
+    await consumer.start(this.connection, Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS));
+    return consumer;
   }
 
   /** Consumers by queue, for pausing and resuming them. */

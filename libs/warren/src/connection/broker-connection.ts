@@ -1,6 +1,6 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type { ChannelModel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { BrokerConnectionError } from '../errors/connection.error';
 import { WarrenLogger } from '../logging/warren-logger';
 import { safeUri } from '../logging/redact';
@@ -50,6 +50,20 @@ export class BrokerConnection {
   /** amqp-connection-manager's reconnecting connection. */
   get manager(): AmqpConnectionManager {
     return this.amqp.managedConnection;
+  }
+
+  /**
+   * The connection's own amqplib channel (confirm mode), for declaring and inspecting topology
+   * (`assertQueue`, `checkExchange`, …). Warren's consumers, producer and RPC client use channels
+   * of their own. Re-created after a reconnect: read it when needed, do not keep it.
+   */
+  get topologyChannel(): ConfirmChannel {
+    return this.amqp.channel as ConfirmChannel;
+  }
+
+  /** The current amqplib connection (replaced after a reconnect). */
+  get currentConnection(): ChannelModel | undefined {
+    return this.amqp.managedConnection.connection as ChannelModel | undefined;
   }
 
   get isConnected(): boolean {

@@ -19,6 +19,7 @@ export function golevelupConfig(options: ResolvedWarrenOptions, logger: WarrenLo
       name: exchange.name,
       type: exchange.type ?? 'topic',
       options: { durable: true, ...exchange.options },
+      createExchangeIfNotExists: exchange.createExchangeIfNotExists,
     })),
     // Warren runs its own consumers and reply consumer; golevelup only connects and declares.
     registerHandlers: false,

@@ -173,6 +173,11 @@ export class QueueConsumer {
     });
   }
 
+  /** The tag this consumer subscribes under (kept across reconnects, pauses and resumes). */
+  get tag(): string {
+    return this.consumerTag;
+  }
+
   /** The queue's current name (the server's, for a server-named queue). */
   get queue(): string {
     return this.queueName;

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import { WarrenOrchestrator } from '../warren.orchestrator';
+import type { ConsumeMessage } from 'amqplib';
+import type { RabbitHandlerMetadata } from '../interfaces';
 import type { QueueConsumer } from './queue-consumer';
 
 /** State of one queue's consumer, as `WarrenConsumers.list()` reports it. */
 export interface ConsumerState {
   queue: string;
+  consumerTag: string;
   handlers: string[];
   paused: boolean;
   inFlight: number;
@@ -22,25 +25,41 @@ export class WarrenConsumers {
   list(): ConsumerState[] {
     return this.orchestrator.queueConsumers.map((consumer) => ({
       queue: consumer.queue,
+      consumerTag: consumer.tag,
       handlers: consumer.handlerNames.split(', '),
       paused: consumer.isPaused,
       inFlight: consumer.inFlightCount,
     }));
   }
 
-  async pause(queue: string): Promise<void> {
-    await this.find(queue).pause();
+  /** Pauses the consumer of a queue, or the one with this consumer tag. */
+  async pause(queueOrTag: string): Promise<void> {
+    await this.find(queueOrTag).pause();
   }
 
-  async resume(queue: string): Promise<void> {
-    await this.find(queue).resume();
+  async resume(queueOrTag: string): Promise<void> {
+    await this.find(queueOrTag).resume();
   }
 
-  private find(queue: string): QueueConsumer {
-    const consumer = this.orchestrator.queueConsumers.find((c) => c.queue === queue);
+  /**
+   * Starts consuming for a handler function given at run time, with the options a decorator
+   * takes (retry, dead-letter queue, Nack, errorBehavior… all apply). Resolves once it consumes.
+   */
+  async add(
+    options: RabbitHandlerMetadata,
+    handler: (payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>) => unknown,
+    name = 'handler',
+  ): Promise<ConsumerState> {
+    const consumer = await this.orchestrator.addConsumer({ name, options, invoke: async (...args) => handler(...args) });
+    return this.list().find((state) => state.consumerTag === consumer.tag)!;
+  }
+
+  private find(queueOrTag: string): QueueConsumer {
+    const consumers = this.orchestrator.queueConsumers;
+    const consumer = consumers.find((c) => c.queue === queueOrTag) ?? consumers.find((c) => c.tag === queueOrTag);
     if (!consumer) {
       const known = this.orchestrator.queueConsumers.map((c) => c.queue).join(', ') || 'none';
-      throw new WarrenConfigurationError(`No Warren consumer on queue '${queue}' (consumed queues: ${known})`);
+      throw new WarrenConfigurationError(`No Warren consumer on queue or with tag '${queueOrTag}' (consumed queues: ${known})`);
     }
     return consumer;
   }

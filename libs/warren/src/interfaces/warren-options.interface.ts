@@ -14,6 +14,8 @@ export interface WarrenExchangeOptions {
   type?: 'topic' | 'direct' | 'fanout' | 'headers' | (string & {});
   /** amqplib's assertExchange options. @default { durable: true } */
   options?: Options.AssertExchange;
+  /** `false` only checks that the exchange exists (start-up fails if it does not). @default true */
+  createExchangeIfNotExists?: boolean;
 }
 
 export interface WarrenConnectionOptions {

@@ -1,0 +1,10 @@
+import { Inject } from '@nestjs/common';
+
+/** The golevelup configuration given to `RabbitMQModule.forRoot` (golevelup's token name). */
+export const RABBIT_CONFIG_TOKEN = 'RABBIT_CONFIG_TOKEN';
+/** Holds the `useClass` / `useExisting` factory of `RabbitMQModule.forRootAsync`. */
+export const RABBIT_CONFIG_FACTORY = 'RABBIT_CONFIG_FACTORY';
+/** golevelup's name for the connection a configuration without `name` gets. */
+export const DEFAULT_CONNECTION_NAME = 'default';
+
+export const InjectRabbitMQConfig = (): ParameterDecorator => Inject(RABBIT_CONFIG_TOKEN);

@@ -1,0 +1,75 @@
+import { DynamicModule, Logger, LoggerService, Module, Provider, Type } from '@nestjs/common';
+import { WarrenModule } from '../warren.module';
+import { MESSAGES } from '../warren.messages';
+import { AmqpConnection } from './amqp-connection';
+import { AmqpConnectionManager } from './amqp-connection-manager';
+import { RABBIT_CONFIG_FACTORY, RABBIT_CONFIG_TOKEN } from './compat.constants';
+import { translateConfig } from './config-translation';
+import type { RabbitMQConfig } from './rabbitmq-config.interface';
+
+/** A class that builds the configuration (golevelup's `useClass` / `useExisting`). */
+export interface RabbitMQConfigFactory {
+  create(): RabbitMQConfig | Promise<RabbitMQConfig>;
+}
+
+/** Options of `RabbitMQModule.forRootAsync`, as golevelup's. */
+export interface RabbitMQModuleAsyncOptions {
+  imports?: DynamicModule['imports'];
+  inject?: any[];
+  useFactory?: (...args: any[]) => RabbitMQConfig | Promise<RabbitMQConfig>;
+  useClass?: Type<RabbitMQConfigFactory>;
+  useExisting?: Type<RabbitMQConfigFactory>;
+}
+
+@Module({})
+class RabbitMQConfigModule {}
+
+/**
+ * golevelup's `RabbitMQModule`, so that a golevelup application moves to Warren by changing its
+ * import path: its configuration is translated to Warren's options (what Warren does not support
+ * is named in a warning at start-up), and `AmqpConnection` / `AmqpConnectionManager` are provided
+ * on top of Warren's producer, RPC client and consumers. Global, like `WarrenModule`.
+ */
+@Module({})
+export class RabbitMQModule {
+  static forRoot(config: RabbitMQConfig): DynamicModule {
+    return RabbitMQModule.build([{ provide: RABBIT_CONFIG_TOKEN, useValue: config }], []);
+  }
+
+  static forRootAsync(options: RabbitMQModuleAsyncOptions): DynamicModule {
+    return RabbitMQModule.build(configProviders(options), options.imports ?? []);
+  }
+
+  private static build(providers: Provider[], imports: NonNullable<DynamicModule['imports']>): DynamicModule {
+    const config: DynamicModule = { module: RabbitMQConfigModule, imports, providers, exports: [RABBIT_CONFIG_TOKEN] };
+    const warren = WarrenModule.forRootAsync({
+      imports: [config],
+      inject: [RABBIT_CONFIG_TOKEN],
+      useFactory: (rabbit: RabbitMQConfig) => {
+        const { options, unsupported } = translateConfig(rabbit);
+        const logger: LoggerService = rabbit.logger ?? new Logger('Warren');
+        for (const { option, instead } of unsupported) logger.warn(MESSAGES.unsupportedOption('RabbitMQModule', option, instead));
+        return options;
+      },
+    });
+    return {
+      module: RabbitMQModule,
+      global: true,
+      imports: [config, warren],
+      providers: [AmqpConnection, AmqpConnectionManager],
+      exports: [AmqpConnection, AmqpConnectionManager, config],
+    };
+  }
+}
+
+function configProviders(options: RabbitMQModuleAsyncOptions): Provider[] {
+  if (options.useFactory) return [{ provide: RABBIT_CONFIG_TOKEN, useFactory: options.useFactory, inject: options.inject ?? [] }];
+  const factoryClass = options.useClass ?? options.useExisting;
+  if (!factoryClass) throw new Error('RabbitMQModule.forRootAsync needs useFactory, useClass or useExisting');
+  const create: Provider = {
+    provide: RABBIT_CONFIG_TOKEN,
+    useFactory: (factory: RabbitMQConfigFactory) => factory.create(),
+    inject: [options.useClass ? RABBIT_CONFIG_FACTORY : factoryClass],
+  };
+  return options.useClass ? [{ provide: RABBIT_CONFIG_FACTORY, useClass: options.useClass }, create] : [create];
+}
