@@ -7,7 +7,6 @@ import {
   MessageHandlerErrorBehavior,
   Nack,
   RabbitMQModule,
-  RabbitPayload,
   RabbitRPC,
   RabbitSubscribe,
   RpcTimeoutError,
