@@ -15,7 +15,8 @@ export enum MessageHandlerErrorBehavior {
  * or `channel.reject(message, requeue)` (Warren routes these to its own bookkeeping), or publish a
  * reply with `channel.publish`. If it throws, Warren's own failure handling takes over.
  */
-export type MessageErrorHandler = (channel: Channel, message: ConsumeMessage, error: unknown) => void | Promise<void>;
+ 
+export type MessageErrorHandler = (channel: Channel, message: ConsumeMessage, error: any) => void | Promise<void>;
 
 /** Turns a message body into the handler's payload (replaces decoding by content type). */
 export type MessageDeserializer = (content: Buffer, message: ConsumeMessage) => unknown;

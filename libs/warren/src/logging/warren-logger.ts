@@ -14,15 +14,16 @@ export class WarrenLogger implements LoggerService {
   ) {}
 
   log(message: string): void {
-    if (this.target) this.target.log(redactCredentials(message), this.context);
+    // A user's logger may lack methods (golevelup accepted any object); a missing one is skipped.
+    if (this.target && this.target.log) this.target.log(redactCredentials(message), this.context);
   }
 
   warn(message: string): void {
-    if (this.target) this.target.warn(redactCredentials(message), this.context);
+    if (this.target && this.target.warn) this.target.warn(redactCredentials(message), this.context);
   }
 
   error(message: string, error?: unknown): void {
-    if (!this.target) return;
+    if (!this.target || !this.target.error) return;
     const text = redactCredentials(message);
     // Nest reads (message, stack, context); with no stack, an `undefined` would print literally.
     if (error instanceof Error && error.stack) this.target.error(text, redactCredentials(error.stack), this.context);
