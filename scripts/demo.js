@@ -108,7 +108,7 @@ async function http(port, method, url, body) {
 async function main() {
   say(`Warren demo (run ${RUN})\n\nStarting the sample apps:`);
   const port = await freePort();
-  const apps = [start('topic-consumer'), start('rpc-server'), start('gateway', { PORT: String(port) })];
+  const apps = [start('topic-consumer'), start('rpc-server'), start('gateway', { PORT: String(port) }), start('golevelup-app')];
   // They start side by side (each declares both exchanges), under one deadline.
   const starting = Date.now();
   const started = await Promise.allSettled(
@@ -159,6 +159,16 @@ async function main() {
     failures.length === 1 && failures[0] === `order.eu.payment.failed ${first}`,
     `${ORDER_FAILURES} ('order.#.failed') got the failure and nothing else`,
     failures.join(', ') || 'nothing',
+  );
+
+  // golevelup-app: written against golevelup's API, it audits each created order through an RPC.
+  const golevelup = apps[3];
+  const audits = () => golevelup.lines.filter((l) => l.startsWith('AUDIT ') && l.includes(` ${RUN}-`));
+  await until(() => audits().length >= 2, 'golevelup-app to audit both orders', EVENTS_TIMEOUT_MS).catch(() => undefined);
+  check(
+    audits().length === 2 && [first, second].every((id) => audits().includes(`AUDIT order.created ${id} 42`)),
+    'golevelup-app (golevelup API, import path changed) audited both orders through AmqpConnection.request',
+    audits().join(', ') || 'nothing',
   );
 
   say('\nCalling the math service over RPC (GET /math/sum):');
