@@ -64,7 +64,7 @@ export const MESSAGES = {
   unsupportedOption: (where: string, option: string, instead: string) =>
     `${where}: option '${option}' is not supported by Warren and is ignored; ${instead}`,
   subscriberReturnedValue: (handler: string) =>
-    `${handler} is a @RabbitSubscribe handler but returned a value; it is ignored (use @RabbitRPC to reply)`,
+    `${handler} is a @RabbitSubscribe handler but returned a value; it is ignored. Subscribe handlers should only return void (use @RabbitRPC to reply)`,
 
   drainStarted: (inFlight: number, timeoutMs: number) =>
     `Shutting down: consumers cancelled, waiting up to ${timeoutMs} ms for ${inFlight} in-flight message(s)`,

@@ -12,9 +12,19 @@ export function applyNamedHandlerOptions(handlers: HandlerDefinition[], options:
   return handlers.flatMap((handler) => {
     const name = handler.options.name;
     const entries = name === undefined ? undefined : options.handling.handlers[name];
-    if (!entries || entries.length === 0) return [handler];
-    return entries.map((entry) => ({ ...handler, options: { ...handler.options, ...entry, type: handler.options.type } }));
+    if (!entries || entries.length === 0) return [withQueueConsumerTag(handler, options)];
+    return entries.map((entry) => withQueueConsumerTag({ ...handler, options: { ...handler.options, ...entry, type: handler.options.type } }, options));
   });
+}
+
+/** A module-level queue's `consumerTag` (golevelup's `queues`) for handlers on it that set none. */
+function withQueueConsumerTag(handler: HandlerDefinition, options: ResolvedWarrenOptions): HandlerDefinition {
+  const queues = (options.golevelup.queues ?? []) as Array<{ name?: string; consumerTag?: string }>;
+  const consumerTag = queues.find((queue) => queue.name === handler.options.queue)?.consumerTag;
+  const queueOptions = handler.options.queueOptions;
+  if (!consumerTag || queueOptions?.consumerOptions?.consumerTag) return handler;
+  const consumerOptions = { ...queueOptions?.consumerOptions, consumerTag };
+  return { ...handler, options: { ...handler.options, queueOptions: { ...queueOptions, consumerOptions } } };
 }
 
 /**

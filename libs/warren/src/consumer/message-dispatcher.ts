@@ -48,8 +48,9 @@ export class MessageDispatcher {
     if (exact) return exact;
     for (const [pattern, handler] of this.patterns) if (topicMatches(pattern, routingKey)) return handler;
     if (this.fallbacks.length === 0) return undefined;
+    const fallback = this.fallbacks[this.nextFallback];
     this.nextFallback = (this.nextFallback + 1) % this.fallbacks.length;
-    return this.fallbacks[this.nextFallback];
+    return fallback;
   }
 
   async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage): Promise<unknown> {

@@ -65,7 +65,7 @@ export class QueueConsumer {
     this.queueName = options.queue ?? '(server-named)';
     const label = (options.queue ?? 'anon').replace(/[^\w.-]/g, '_').slice(0, 60);
     this.consumerTag =
-      dispatcher.handlers[0].options.queueOptions?.consumerOptions?.consumerTag ??
+      dispatcher.handlers.find((h) => h.options.queueOptions?.consumerOptions?.consumerTag)?.options.queueOptions?.consumerOptions?.consumerTag ??
       `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
     this.confirming = dispatcher.handlers.some((handler) => handler.options.type === 'subscribe');
     this.settlement = new DeliverySettlement({
@@ -239,6 +239,7 @@ export class QueueConsumer {
       }
       const result = await this.dispatcher.dispatch(handler, message);
       if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
+      if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {
         const persistent = handler?.options.usePersistentReplyTo ?? false;
         const notEncodable = sendReply(channel, message, result, { serializer: this.options.serializer, persistent });
