@@ -58,6 +58,11 @@ export const MESSAGES = {
     `The errorHandler of ${handler} neither acked nor nacked the message; it stays unacknowledged until its channel closes`,
   errorHandlerFailed: (handler: string, reason: string) =>
     `The errorHandler of ${handler} threw (${reason}); Warren's own failure handling takes over`,
+  invalidBatchOption: (handler: string, option: string, value: unknown) =>
+    `${handler}: batchOptions.${option} must be a whole number >= 1; got ${String(value)}`,
+  batchFailed: (handler: string, count: number, reason: string) => `Batch handler ${handler} failed on ${count} message(s): ${reason}`,
+  prefetchRaisedForBatch: (handler: string, size: number) =>
+    `${handler}: prefetch raised to the batch size (${size}) so that full batches can form`,
   handlersNotRegistered: 'registerHandlers is false: no consumer is started for the handlers found',
   unknownChannel: (handler: string, channel: string, known: string) =>
     `${handler}: channel '${channel}' is not in the module's channels (${known}); the default prefetch applies`,

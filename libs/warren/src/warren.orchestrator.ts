@@ -15,7 +15,7 @@ import { WarrenLogger } from './logging/warren-logger';
 import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { PayloadValidator } from './validation/payload-validator';
-import { applyNamedHandlerOptions, prefetchOf } from './consumer/handler-config';
+import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { WarrenExplorer } from './warren.explorer';
 import { MESSAGES } from './warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
@@ -70,7 +70,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   private consumerFor(group: QueueGroup, validator: PayloadValidator | undefined): QueueConsumer {
     const { handling, serializer, maxMessageBytes, retry } = this.options;
-    const prefetch = prefetchOf(group.handlers[0], this.options, this.logger);
+    const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger), this.logger);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator, handling.deserializer);
     return new QueueConsumer(
       { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer },

@@ -45,7 +45,7 @@ export class DeliverySettlement {
       let settled = false;
       const settle = (outcome: Outcome) => ((settled = true), this.settle(delivery, outcome));
       try {
-        await asked.handler(settlingChannel(delivery.channel, delivery.message, settle), delivery.message, error);
+        await asked.handler(settlingChannel(delivery.channel, [delivery.message], (_message, outcome) => settle(outcome)), delivery.message, error);
         if (!settled) this.host.logger.warn(MESSAGES.errorHandlerDidNotSettle(name));
       } catch (handlerError) {
         this.host.logger.error(MESSAGES.errorHandlerFailed(name, errorMessage(handlerError)));

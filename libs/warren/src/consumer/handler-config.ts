@@ -2,6 +2,7 @@ import type { WarrenLogger } from '../logging/warren-logger';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { MESSAGES } from '../warren.messages';
 import type { HandlerDefinition } from './handler-definition';
+import { batchSettings } from './batch-runner';
 
 /**
  * The module's `handlers` entries applied to the discovered handlers: a handler whose `name` has
@@ -41,4 +42,18 @@ export function prefetchOf(handler: HandlerDefinition, options: ResolvedWarrenOp
     logger.warn(MESSAGES.unknownChannel(handler.name, named, Object.keys(channels).join(', ') || 'none'));
   }
   return Object.values(channels).find((channel) => channel.default)?.prefetchCount ?? options.prefetch;
+}
+
+/** Full batches need the prefetch to be at least the batch size: raised (with a note) when lower. */
+export function batchPrefetch(handlers: HandlerDefinition[], prefetch: number, logger: WarrenLogger): number {
+  let result = prefetch;
+  for (const handler of handlers) {
+    if (!handler.options.batchOptions || handler.options.type !== 'subscribe') continue;
+    const { size } = batchSettings(handler);
+    if (size > result) {
+      logger.log(MESSAGES.prefetchRaisedForBatch(handler.name, size));
+      result = size;
+    }
+  }
+  return result;
 }

@@ -62,7 +62,7 @@ export class MessageDispatcher {
   }
 
   /** By the handler's or module's deserializer if there is one, else by content type. */
-  private decode(handler: HandlerDefinition, message: ConsumeMessage): unknown {
+  decode(handler: HandlerDefinition, message: ConsumeMessage): unknown {
     const deserializer = handler.options.deserializer ?? this.deserializer;
     try {
       if (!deserializer) return decodeBody(message.content, message.properties.contentType);

@@ -18,6 +18,7 @@ import { declareQueue, declareRetryTopology } from './queue-topology';
 import { errorMessage, originalRoutingKey, rpcExpired } from './redelivery';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
+import { BatchRunner } from './batch-runner';
 import type { ResolvedWarrenOptions } from '../warren-options';
 
 
@@ -44,6 +45,7 @@ export class QueueConsumer {
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private readonly forwarder = new DeliveryForwarder();
   private readonly settlement: DeliverySettlement;
+  private readonly batches: BatchRunner;
   /** The current channel's acks; flushed before Warren closes a channel. */
   private acks?: AckBatcher;
   private onIdle?: () => void;
@@ -76,6 +78,7 @@ export class QueueConsumer {
       confirming: this.confirming,
       logger,
     });
+    this.batches = new BatchRunner(dispatcher, this.settlement, options.handling, logger);
   }
 
   get handlerNames(): string {
@@ -121,6 +124,7 @@ export class QueueConsumer {
   /** Stops deliveries: the broker is told to cancel this consumer. In-flight handlers carry on. */
   async cancel(): Promise<void> {
     this.cancelled = true;
+    this.batches.flushAll(); // partial batches are handled now, within the drain
     const channel = this.managed?.channel;
     if (channel) await channel.cancel(this.consumerTag).catch(() => undefined);
   }
@@ -232,6 +236,9 @@ export class QueueConsumer {
       this.logger.debug(MESSAGES.rpcExpired(handler?.name ?? this.queueName));
       this.settlement.settle(delivery, 'ack');
       return;
+    }
+    if (handler?.options.batchOptions && !isRpc && message.content.length <= this.options.maxMessageBytes) {
+      return this.batches.add(handler, delivery);
     }
     try {
       if (message.content.length > this.options.maxMessageBytes) {

@@ -10,7 +10,6 @@ export interface QueueGroup {
 }
 
 const IGNORED_OPTIONS: Array<[keyof HandlerDefinition['options'], string]> = [
-  ['batchOptions', 'messages are handled one at a time'],
   ['connection', 'Warren has one connection per application module'],
   ['assertQueueErrorHandler', 'a queue declared with other arguments fails the start-up with the broker\'s reason'],
 ];
@@ -29,6 +28,9 @@ export function groupByQueue(handlers: HandlerDefinition[], logger: WarrenLogger
     }
     for (const [option, instead] of IGNORED_OPTIONS) {
       if (handler.options[option] !== undefined) logger.warn(MESSAGES.ignoredOption(handler.name, option, instead));
+    }
+    if (handler.options.type === 'rpc' && handler.options.batchOptions) {
+      logger.warn(MESSAGES.ignoredOption(handler.name, 'batchOptions', 'RPC requests are handled one at a time'));
     }
     if (!queue) {
       groups.push({ handlers: [handler] });

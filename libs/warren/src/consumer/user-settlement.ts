@@ -36,16 +36,24 @@ export function isNack(result: unknown): result is Nack {
 
 /**
  * The consumer's channel as a user's error handler sees it: `ack`, `nack` and `reject` of the
- * message go through Warren's bookkeeping (so it is settled exactly once, in order with Warren's
- * coalesced acks); everything else (`publish` a reply, …) is the channel itself.
+ * given messages go through Warren's bookkeeping (so each is settled exactly once, in order with
+ * Warren's coalesced acks); everything else (`publish` a reply, …) is the channel itself.
  */
-export function settlingChannel(channel: Channel, message: ConsumeMessage, settle: (outcome: Outcome) => void): Channel {
-  const ours = (m: unknown) => m === message || (m as ConsumeMessage | undefined)?.fields?.deliveryTag === message.fields.deliveryTag;
+export function settlingChannel(channel: Channel, messages: ConsumeMessage[], settle: (message: ConsumeMessage, outcome: Outcome) => void): Channel {
+  const ours = (m: unknown) => messages.find((own) => own === m || own.fields.deliveryTag === (m as ConsumeMessage | undefined)?.fields?.deliveryTag);
+  const nack = (m: ConsumeMessage, requeue: boolean, otherwise: () => void) => {
+    const own = ours(m);
+    if (own) settle(own, requeue ? 'requeue' : 'reject');
+    else otherwise();
+  };
   const overrides: Record<string | symbol, unknown> = {
-    ack: (m: ConsumeMessage) => (ours(m) ? settle('ack') : channel.ack(m)),
-    nack: (m: ConsumeMessage, allUpTo?: boolean, requeue = true) =>
-      ours(m) ? settle(requeue ? 'requeue' : 'reject') : channel.nack(m, allUpTo, requeue),
-    reject: (m: ConsumeMessage, requeue = true) => (ours(m) ? settle(requeue ? 'requeue' : 'reject') : channel.reject(m, requeue)),
+    ack: (m: ConsumeMessage) => {
+      const own = ours(m);
+      if (own) settle(own, 'ack');
+      else channel.ack(m);
+    },
+    nack: (m: ConsumeMessage, allUpTo?: boolean, requeue = true) => nack(m, requeue, () => channel.nack(m, allUpTo, requeue)),
+    reject: (m: ConsumeMessage, requeue = true) => nack(m, requeue, () => channel.reject(m, requeue)),
   };
   return new Proxy(channel, {
     get(target, property) {

@@ -1,5 +1,6 @@
 import type { Options } from 'amqplib';
 import type { RetryOptions } from './retry-options.interface';
+import type { BatchOptions } from './batch-options.interface';
 import type { MessageDeserializer, MessageErrorHandler, MessageHandlerErrorBehavior } from './error-handling.interface';
 
 /** A queue binding to one exchange/routing key pair. */
@@ -62,8 +63,8 @@ export interface MessageHandlerOptions {
   errorHandler?: MessageErrorHandler;
   /** Decodes this handler's bodies. @default the module's `deserializer`, else decoding by content type */
   deserializer?: MessageDeserializer;
-  /** Not supported yet: a warning is logged and messages are handled one at a time. */
-  batchOptions?: unknown;
+  /** Subscribers only: the handler receives arrays of messages; the batch is acked together. */
+  batchOptions?: BatchOptions;
   /** Not supported yet (one connection per app): a warning is logged if set. */
   connection?: string;
   /** Picks this handler's entry in the module's `handlers`, whose options override the decorator's. */
