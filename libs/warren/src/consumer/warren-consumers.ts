@@ -59,7 +59,7 @@ export class WarrenConsumers {
     const consumer = consumers.find((c) => c.queue === queueOrTag) ?? consumers.find((c) => c.tag === queueOrTag);
     if (!consumer) {
       const known = this.orchestrator.queueConsumers.map((c) => c.queue).join(', ') || 'none';
-      throw new WarrenConfigurationError(`No Warren consumer on queue or with tag '${queueOrTag}' (consumed queues: ${known})`);
+      throw new WarrenConfigurationError(`No Warren consumer on queue '${queueOrTag}' (consumed queues: ${known}; a consumer tag is accepted too)`);
     }
     return consumer;
   }

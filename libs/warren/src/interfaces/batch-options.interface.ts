@@ -1,7 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 
 /** Settles the messages of a failed batch itself (golevelup's `BatchMessageErrorHandler`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- golevelup types it `any`
 export type BatchMessageErrorHandler = (channel: Channel, messages: ConsumeMessage[], error: any) => void | Promise<void>;
 
 /**
