@@ -8,6 +8,7 @@ export { RabbitSubscribe, RabbitRPC } from './decorators/rabbit-handler.decorato
 export { RabbitPayload, RabbitHeader, RabbitRequest } from './decorators/rabbit-params.decorators';
 export { isRabbitContext } from './rabbit-context';
 export { Nack } from './consumer/nack';
+export { DEFAULT_CONNECTION_NAME, getProducerToken, getRpcClientToken, getConsumersToken, InjectProducer, InjectRpcClient, InjectConsumers } from './warren.tokens';
 export { WARREN_CONTEXT_TYPE } from './warren.constants';
 export * from './errors';
 export * from './interfaces';

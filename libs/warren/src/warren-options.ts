@@ -30,6 +30,8 @@ import {
 
 /** Options with every default filled in. Built once from the user's options, which are never mutated. */
 export interface ResolvedWarrenOptions {
+  /** This connection's name ('default' unless several are configured). */
+  name: string;
   uris: string[];
   exchanges: WarrenExchangeOptions[];
   prefetch: number;
@@ -68,6 +70,7 @@ export interface ResolvedWarrenOptions {
 export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedWarrenOptions {
   const uri = options.uri ?? env.RABBITMQ_URL ?? DEFAULT_URI;
   const resolved: ResolvedWarrenOptions = {
+    name: options.name ?? 'default',
     uris: Array.isArray(uri) ? [...uri] : [uri],
     exchanges: (options.exchanges ?? []).map((exchange) => ({ ...exchange })),
     prefetch: options.prefetch ?? DEFAULT_PREFETCH,

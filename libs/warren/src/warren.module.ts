@@ -11,6 +11,7 @@ import { ResolvedWarrenOptions, resolveOptions } from './warren-options';
 import { WARREN_MODULE_OPTIONS } from './warren.constants';
 import { WarrenExplorer } from './warren.explorer';
 import { WarrenOrchestrator } from './warren.orchestrator';
+import { getConsumersToken, getProducerToken, getRpcClientToken } from './warren.tokens';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 
 /**
@@ -22,19 +23,30 @@ import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 export class WarrenModule {
   static forRoot(options: WarrenModuleOptions & { isGlobal?: boolean } = {}): DynamicModule {
     const { isGlobal = true, ...moduleOptions } = options;
-    return WarrenModule.build([{ provide: WARREN_MODULE_OPTIONS, useValue: moduleOptions }], [], isGlobal);
+    return WarrenModule.build([{ provide: WARREN_MODULE_OPTIONS, useValue: moduleOptions }], [], isGlobal, options.name);
   }
 
   static forRootAsync(options: WarrenModuleAsyncOptions): DynamicModule {
+    const { name } = options;
     const provider: Provider = {
       provide: WARREN_MODULE_OPTIONS,
-      useFactory: options.useFactory,
+      // A name given here wins over one the factory returns (the injection tokens are made from it).
+      useFactory: async (...args: unknown[]) => {
+        const built = await options.useFactory(...args);
+        return name === undefined ? built : { ...built, name };
+      },
       inject: options.inject ?? [],
     };
-    return WarrenModule.build([provider], options.imports ?? [], options.isGlobal ?? true);
+    return WarrenModule.build([provider], options.imports ?? [], options.isGlobal ?? true, name);
   }
 
-  private static build(optionsProviders: Provider[], imports: DynamicModule['imports'], global: boolean): DynamicModule {
+  private static build(optionsProviders: Provider[], imports: DynamicModule['imports'], global: boolean, name?: string): DynamicModule {
+    // A named connection's producer, RPC client and consumers are also injectable by name.
+    const named = [
+      { provide: getProducerToken(name), useExisting: MessageProducer },
+      { provide: getRpcClientToken(name), useExisting: RpcClient },
+      { provide: getConsumersToken(name), useExisting: WarrenConsumers },
+    ].filter((alias) => typeof alias.provide === 'string');
     return {
       module: WarrenModule,
       global,
@@ -64,8 +76,10 @@ export class WarrenModule {
         WarrenExplorer,
         WarrenOrchestrator,
         WarrenConsumers,
+        ...named,
       ],
-      exports: [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection],
+      // A named connection is reached by its name only, so the default one stays unambiguous.
+      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection],
     };
   }
 }

@@ -61,7 +61,9 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
       this.logger.log(MESSAGES.handlersNotRegistered);
       return;
     }
-    const handlers = applyNamedHandlerOptions(this.explorer.explore(), this.options);
+    // Each connection consumes for its own handlers; those that name none belong to the default one.
+    const mine = this.explorer.explore().filter((handler) => (handler.options.connection ?? 'default') === this.options.name);
+    const handlers = applyNamedHandlerOptions(mine, this.options);
     this.consumers = groupByQueue(handlers, this.logger).map((group) => this.consumerFor(group, validator));
     for (const handler of handlers) {
       this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));

@@ -1,21 +1,28 @@
 import { Injectable } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { DEFAULT_CONNECTION_NAME } from '../warren.tokens';
 import { AmqpConnection } from './amqp-connection';
-import { DEFAULT_CONNECTION_NAME } from './compat.constants';
 
 /**
- * golevelup's registry of connections by name. Warren has one connection per application
- * module, so this holds exactly one; unlike golevelup's it is not shared by every app in the process.
+ * golevelup's registry of connections by name: every `RabbitMQModule` of this application, one
+ * `AmqpConnection` each. Unlike golevelup's it holds no static state: it asks Nest for the
+ * application's connections, so two applications in one process never see each other's.
  */
 @Injectable()
 export class AmqpConnectionManager {
-  constructor(private readonly connection: AmqpConnection) {}
+  constructor(private readonly discovery: DiscoveryService) {}
 
-  /** The connection called `name` ('default' when its configuration has no name), else undefined. */
+  /** The connection called `name` ('default' for a configuration without a name), else undefined. */
   getConnection(name: string = DEFAULT_CONNECTION_NAME): AmqpConnection | undefined {
-    return name === this.connection.name ? this.connection : undefined;
+    // Several modules may share a name (golevelup: the last one registered wins).
+    return this.getConnections().filter((connection) => connection.name === name).pop();
   }
 
   getConnections(): AmqpConnection[] {
-    return [this.connection];
+    const found = new Set<AmqpConnection>();
+    for (const wrapper of this.discovery.getProviders()) {
+      if (wrapper.instance instanceof AmqpConnection) found.add(wrapper.instance);
+    }
+    return [...found];
   }
 }

@@ -6,7 +6,8 @@ import { WarrenConsumers } from '../consumer/warren-consumers';
 import type { MessageHandlerOptions, PublishOptions } from '../interfaces';
 import { MessageProducer } from '../producer/message-producer';
 import { RpcClient } from '../rpc/rpc-client';
-import { DEFAULT_CONNECTION_NAME, RABBIT_CONFIG_TOKEN } from './compat.constants';
+import { DEFAULT_CONNECTION_NAME } from '../warren.tokens';
+import { RABBIT_CONFIG_TOKEN } from './compat.constants';
 import type {
   AmqpRequestOptions,
   RabbitMQConfig,

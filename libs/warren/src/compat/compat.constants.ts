@@ -4,7 +4,5 @@ import { Inject } from '@nestjs/common';
 export const RABBIT_CONFIG_TOKEN = 'RABBIT_CONFIG_TOKEN';
 /** Holds the `useClass` / `useExisting` factory of `RabbitMQModule.forRootAsync`. */
 export const RABBIT_CONFIG_FACTORY = 'RABBIT_CONFIG_FACTORY';
-/** golevelup's name for the connection a configuration without `name` gets. */
-export const DEFAULT_CONNECTION_NAME = 'default';
 
 export const InjectRabbitMQConfig = (): ParameterDecorator => Inject(RABBIT_CONFIG_TOKEN);

@@ -18,9 +18,6 @@ export function translateConfig(config: RabbitMQConfig): TranslatedConfig {
   const unsupported: TranslatedConfig['unsupported'] = [];
   const init = config.connectionInitOptions ?? {};
   const manager = (config.connectionManagerOptions ?? {}) as { heartbeatIntervalInSeconds?: number; reconnectTimeInSeconds?: number };
-  if (config.name !== undefined && config.name !== 'default') {
-    unsupported.push({ option: 'name', instead: 'Warren has one connection per application module; this one is used for every handler' });
-  }
   if (init.wait === false) unsupported.push({ option: 'connectionInitOptions.wait', instead: 'the application waits for the broker at start-up' });
   if (init.reject === false) unsupported.push({ option: 'connectionInitOptions.reject', instead: 'an unreachable broker fails the start-up' });
   if (config.enableDirectReplyTo === false) {
@@ -29,6 +26,7 @@ export function translateConfig(config: RabbitMQConfig): TranslatedConfig {
   if (config.defaultHandler) unsupported.push({ option: 'defaultHandler', instead: 'handlers without a name take only their decorator options' });
 
   const options: WarrenModuleOptions = {
+    name: config.name,
     uri: toUris(config.uri),
     prefetch: config.prefetchCount,
     exchanges: (config.exchanges ?? []).map((exchange) => ({

@@ -1,4 +1,5 @@
 import { DynamicModule, Logger, LoggerService, Module, Provider, Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { WarrenModule } from '../warren.module';
 import { MESSAGES } from '../warren.messages';
 import { AmqpConnection } from './amqp-connection';
@@ -43,6 +44,8 @@ export class RabbitMQModule {
   private static build(providers: Provider[], imports: NonNullable<DynamicModule['imports']>): DynamicModule {
     const config: DynamicModule = { module: RabbitMQConfigModule, imports, providers, exports: [RABBIT_CONFIG_TOKEN] };
     const warren = WarrenModule.forRootAsync({
+      // Not global: with several RabbitMQModules, each AmqpConnection uses its own producer and consumers.
+      isGlobal: false,
       imports: [config],
       inject: [RABBIT_CONFIG_TOKEN],
       useFactory: (rabbit: RabbitMQConfig) => {
@@ -55,9 +58,10 @@ export class RabbitMQModule {
     return {
       module: RabbitMQModule,
       global: true,
-      imports: [config, warren],
+      imports: [config, warren, DiscoveryModule],
       providers: [AmqpConnection, AmqpConnectionManager],
-      exports: [AmqpConnection, AmqpConnectionManager, config],
+      // Warren's own MessageProducer / RpcClient too, for code moving to Warren's API step by step.
+      exports: [AmqpConnection, AmqpConnectionManager, config, warren],
     };
   }
 }

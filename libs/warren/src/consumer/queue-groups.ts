@@ -10,7 +10,6 @@ export interface QueueGroup {
 }
 
 const IGNORED_OPTIONS: Array<[keyof HandlerDefinition['options'], string]> = [
-  ['connection', 'Warren has one connection per application module'],
   ['assertQueueErrorHandler', 'a queue declared with other arguments fails the start-up with the broker\'s reason'],
 ];
 

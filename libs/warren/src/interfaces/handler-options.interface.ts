@@ -65,7 +65,7 @@ export interface MessageHandlerOptions {
   deserializer?: MessageDeserializer;
   /** Subscribers only: the handler receives arrays of messages; the batch is acked together. */
   batchOptions?: BatchOptions;
-  /** Not supported yet (one connection per app): a warning is logged if set. */
+  /** The named connection (a `WarrenModule` with that `name`) this handler consumes through. @default 'default' */
   connection?: string;
   /** Picks this handler's entry in the module's `handlers`, whose options override the decorator's. */
   name?: string;

@@ -59,6 +59,13 @@ export interface WarrenTlsOptions {
 
 export interface WarrenModuleOptions {
   /**
+   * This connection's name, when an application has several (one `WarrenModule` each): handlers
+   * whose `connection` option names it consume through it, and its producer, RPC client and
+   * consumers are injectable by name (`@InjectProducer(name)`, …). Handlers without `connection`
+   * belong to the default one. @default 'default'
+   */
+  name?: string;
+  /**
    * Broker URI, or several for failover (tried in turn).
    * @default process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
    */
@@ -155,6 +162,8 @@ export interface WarrenModuleAsyncOptions {
   imports?: any[];
   inject?: any[];
   useFactory: (...args: any[]) => WarrenModuleOptions | Promise<WarrenModuleOptions>;
+  /** The connection's name (see `WarrenModuleOptions.name`); needed here for injection by name. */
+  name?: string;
   /** @default true */
   isGlobal?: boolean;
 }

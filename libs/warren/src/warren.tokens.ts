@@ -1,0 +1,29 @@
+import { Inject } from '@nestjs/common';
+import { WarrenConsumers } from './consumer/warren-consumers';
+import { MessageProducer } from './producer/message-producer';
+import { RpcClient } from './rpc/rpc-client';
+
+/** The name of a `WarrenModule` registered without one. */
+export const DEFAULT_CONNECTION_NAME = 'default';
+
+function isDefault(name: string | undefined): boolean {
+  return name === undefined || name === DEFAULT_CONNECTION_NAME;
+}
+
+/** Injection token of the `MessageProducer` of the connection called `name` (the class itself for the default one). */
+export function getProducerToken(name?: string): string | typeof MessageProducer {
+  return isDefault(name) ? MessageProducer : `warren:${name}:MessageProducer`;
+}
+
+export function getRpcClientToken(name?: string): string | typeof RpcClient {
+  return isDefault(name) ? RpcClient : `warren:${name}:RpcClient`;
+}
+
+export function getConsumersToken(name?: string): string | typeof WarrenConsumers {
+  return isDefault(name) ? WarrenConsumers : `warren:${name}:WarrenConsumers`;
+}
+
+/** `@InjectProducer('analytics') producer: MessageProducer` — the producer of a named connection. */
+export const InjectProducer = (name?: string): ParameterDecorator => Inject(getProducerToken(name));
+export const InjectRpcClient = (name?: string): ParameterDecorator => Inject(getRpcClientToken(name));
+export const InjectConsumers = (name?: string): ParameterDecorator => Inject(getConsumersToken(name));
