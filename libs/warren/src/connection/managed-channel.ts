@@ -113,9 +113,11 @@ export class ManagedChannel {
       this.reopenDelayMs = this.options.reopenDelayMs;
       this.listener.opened?.(opened);
     } catch (err) {
+      if (channel) await channel.close().catch(() => undefined);
+      // Closed while it was opening (the app shut down): nothing failed that anyone must hear of.
+      if (this.closed) return;
       const error = lastError ?? (err as Error);
       this.logger.error(MESSAGES.channelSetupFailed(this.options.name, error.message));
-      if (channel) await channel.close().catch(() => undefined);
       this.listener.setupFailed?.(error);
       this.scheduleReopen();
     } finally {
