@@ -130,6 +130,16 @@ describe('golevelup compatibility: module and AmqpConnection (real broker)', () 
     await waitFor(() => got.length === 2, 'the delivery after resume');
     expect(await connection.resumeConsumer('no-such-tag')).toBeNull();
   });
+
+  it('createRpc answers requests at run time, and request() reaches it', async () => {
+    const connection = app.get(AmqpConnection);
+    const rpcQueue = `${runtimeQueue}.rpc`;
+    await connection.createRpc((payload: unknown) => ({ doubled: (payload as { n: number }).n * 2 }), {
+      queue: rpcQueue,
+      queueOptions: { durable: false, autoDelete: true },
+    });
+    await expect(connection.request({ exchange: '', routingKey: rpcQueue, payload: { n: 21 } })).resolves.toEqual({ doubled: 42 });
+  });
 });
 
 describe('golevelup compatibility: forRootAsync and registerHandlers (real broker)', () => {
