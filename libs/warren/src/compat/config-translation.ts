@@ -1,5 +1,6 @@
 import type { PublishOptions, WarrenModuleOptions } from '../interfaces';
 import type { RabbitMQConfig } from './rabbitmq-config.interface';
+import { golevelupStyleLogger } from './golevelup-logger';
 import { toUris } from './uri-config';
 
 /** Warren's options for a golevelup configuration, and what of it Warren does not honour (and why). */
@@ -41,7 +42,7 @@ export function translateConfig(config: RabbitMQConfig): TranslatedConfig {
       heartbeatSeconds: manager.heartbeatIntervalInSeconds,
       reconnectDelayMs: manager.reconnectTimeInSeconds === undefined ? undefined : manager.reconnectTimeInSeconds * 1000,
     },
-    logger: config.logger,
+    logger: config.logger && golevelupStyleLogger(config.logger),
     registerHandlers: config.registerHandlers,
     handlers: config.handlers,
     channels: config.channels,
