@@ -81,15 +81,17 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     );
   }
 
-  /** Starts consuming for a handler given at run time; it drains and closes with the others. */
-  async addConsumer(handler: HandlerDefinition): Promise<QueueConsumer> {
-    const [group] = groupByQueue([handler], this.logger);
+  /** Starts consuming for handlers given at run time (one consumer per queue); they drain and close with the others. */
+  async addConsumers(handlers: HandlerDefinition[]): Promise<QueueConsumer[]> {
     const validator = this.options.validation === false ? undefined : new PayloadValidator(this.options.validation);
-    const consumer = this.consumerFor(group, validator);
-    this.consumers.push(consumer);
-    this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
-    await consumer.start(this.connection, Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS));
-    return consumer;
+    const added = groupByQueue(handlers, this.logger).map((group) => this.consumerFor(group, validator));
+    this.consumers.push(...added);
+    for (const handler of handlers) {
+      this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
+    }
+    const timeoutMs = Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS);
+    await Promise.all(added.map((consumer) => consumer.start(this.connection, timeoutMs)));
+    return added;
   }
 
   /** Consumers by queue, for pausing and resuming them. */

@@ -5,6 +5,9 @@ import type { ConsumeMessage } from 'amqplib';
 import type { RabbitHandlerMetadata } from '../interfaces';
 import type { QueueConsumer } from './queue-consumer';
 
+/** A handler function given at run time: the decoded payload, the raw message, its headers. */
+export type RunTimeHandler = (payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>) => unknown;
+
 /** State of one queue's consumer, as `WarrenConsumers.list()` reports it. */
 export interface ConsumerState {
   queue: string;
@@ -45,13 +48,18 @@ export class WarrenConsumers {
    * Starts consuming for a handler function given at run time, with the options a decorator
    * takes (retry, dead-letter queue, Nack, errorBehavior… all apply). Resolves once it consumes.
    */
-  async add(
-    options: RabbitHandlerMetadata,
-    handler: (payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>) => unknown,
-    name = 'handler',
-  ): Promise<ConsumerState> {
-    const consumer = await this.orchestrator.addConsumer({ name, options, invoke: async (...args) => handler(...args) });
-    return this.list().find((state) => state.consumerTag === consumer.tag)!;
+  async add(options: RabbitHandlerMetadata, handler: RunTimeHandler, name = 'handler'): Promise<ConsumerState> {
+    const [state] = await this.addMany([{ options, handler, name }]);
+    return state;
+  }
+
+  /** Several run-time handlers at once: those naming the same queue share one consumer, routed by routing key. */
+  async addMany(entries: Array<{ options: RabbitHandlerMetadata; handler: RunTimeHandler; name?: string }>): Promise<ConsumerState[]> {
+    const consumers = await this.orchestrator.addConsumers(
+      entries.map(({ options, handler, name }) => ({ name: name ?? 'handler', options, invoke: async (...args) => handler(...args) })),
+    );
+    const tags = new Set(consumers.map((consumer) => consumer.tag));
+    return this.list().filter((state) => tags.has(state.consumerTag));
   }
 
   private find(queueOrTag: string): QueueConsumer {

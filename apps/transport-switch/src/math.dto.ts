@@ -1,0 +1,9 @@
+import { IsInt } from 'class-validator';
+
+export class MultiplyDto {
+  @IsInt()
+  a!: number;
+
+  @IsInt()
+  b!: number;
+}

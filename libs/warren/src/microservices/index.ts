@@ -1,0 +1,6 @@
+export { WarrenServer } from './warren-server';
+export { WarrenClient } from './warren-client';
+export { WarrenRpcContext } from './warren-rpc.context';
+export { DEFAULT_TRANSPORT_EXCHANGE } from './warren-transport-options.interface';
+export type { WarrenTransportOptions } from './warren-transport-options.interface';
+export { WarrenRpcExceptionFilter } from './warren-rpc-exception.filter';

@@ -1,0 +1,46 @@
+import { Logger } from '@nestjs/common';
+import { BrokerConnection } from './connection/broker-connection';
+import { WarrenConsumers } from './consumer/warren-consumers';
+import type { WarrenModuleOptions } from './interfaces';
+import { WarrenLogger } from './logging/warren-logger';
+import { MessageProducer } from './producer/message-producer';
+import { RpcClient } from './rpc/rpc-client';
+import { resolveOptions } from './warren-options';
+import type { WarrenExplorer } from './warren.explorer';
+import { WarrenOrchestrator } from './warren.orchestrator';
+
+/** Warren outside a Nest module: what a custom transport strategy or a script needs. */
+export interface Warren {
+  producer: MessageProducer;
+  rpc: RpcClient;
+  /** Add handlers with `add` / `addMany`; pause and resume them. */
+  consumers: WarrenConsumers;
+  connection: BrokerConnection;
+  /** Stops consumers, drains in-flight handlers and confirms (bounded), closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Nothing to discover: a standalone Warren consumes only for the handlers given to it. */
+const NO_DISCOVERY = { explore: () => [] } as unknown as WarrenExplorer;
+
+/**
+ * Connects and returns Warren's producer, RPC client and consumers without a Nest module — for
+ * `WarrenServer` / `WarrenClient` (Nest instantiates transport strategies outside DI) and scripts.
+ * The same options, defaults and guarantees as `WarrenModule.forRoot`.
+ */
+export async function createWarren(options: WarrenModuleOptions = {}): Promise<Warren> {
+  const resolved = resolveOptions(options);
+  const logger = new WarrenLogger('Warren', resolved.logger === undefined ? new Logger() : resolved.logger);
+  const connection = await BrokerConnection.connect(resolved, logger.child('Warren'));
+  const producer = new MessageProducer(connection, resolved, logger);
+  const rpc = new RpcClient(connection, resolved, logger);
+  const orchestrator = new WarrenOrchestrator(NO_DISCOVERY, connection, producer, rpc, resolved, logger);
+  let closing: Promise<void> | undefined;
+  return {
+    producer,
+    rpc,
+    consumers: new WarrenConsumers(orchestrator),
+    connection,
+    close: () => (closing ??= orchestrator.onApplicationShutdown()),
+  };
+}
