@@ -1,6 +1,7 @@
 import { Controller, UsePipes, ValidationPipe } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { MultiplyDto } from './math.dto';
+import { MathService } from './math.service';
 
 /** Written only against @nestjs/microservices: it does not know which transport carries it. */
 @Controller()
@@ -14,9 +15,11 @@ export class MathController {
   /** Event ids this instance has seen (the e2e spec and the sample's log read them). */
   readonly audited: string[] = [];
 
+  constructor(private readonly math: MathService) {}
+
   @MessagePattern('math.multiply')
-  multiply(@Payload() { a, b }: MultiplyDto) {
-    return { product: a * b };
+  multiply(@Payload() dto: MultiplyDto) {
+    return this.math.multiply(dto);
   }
 
   @MessagePattern({ cmd: 'math.divide' })
