@@ -15,6 +15,7 @@ export { DEFAULT_CONNECTION_NAME, getProducerToken, getRpcClientToken, getConsum
 export { WARREN_CONTEXT_TYPE } from './warren.constants';
 export * from './errors';
 export * from './interfaces';
+export * from './topology';
 export { BrokerConnection } from './connection/broker-connection';
 // golevelup's public names, for applications moving from @golevelup/nestjs-rabbitmq.
 export * from './compat';

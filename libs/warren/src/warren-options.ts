@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
+import { ResolvedTopology, resolveTopology } from './topology/topology-config';
 import { MAX_TIMEOUT_MS } from './outgoing/amqp-values';
 import type {
   MessageDeserializer,
@@ -65,6 +66,7 @@ export interface ResolvedWarrenOptions {
   };
   serializer?: MessageSerializer;
   defaultPublishOptions: PublishOptions;
+  topology: ResolvedTopology;
 }
 
 export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedWarrenOptions {
@@ -103,6 +105,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     },
     serializer: options.serializer,
     defaultPublishOptions: { ...options.defaultPublishOptions },
+    topology: resolveTopology(options, env),
   };
   checkPositive('prefetch', resolved.prefetch, true);
   checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);

@@ -63,6 +63,8 @@ export const MESSAGES = {
   batchFailed: (handler: string, count: number, reason: string) => `Batch handler ${handler} failed on ${count} message(s): ${reason}`,
   prefetchRaisedForBatch: (handler: string, size: number) =>
     `${handler}: prefetch raised to the batch size (${size}) so that full batches can form`,
+  unknownPublication: (name: string, known: string[]) =>
+    `No publication named '${name}' (the module's publications: ${known.join(', ') || 'none'})`,
   handlersNotRegistered: 'registerHandlers is false: no consumer is started for the handlers found',
   unknownChannel: (handler: string, channel: string, known: string) =>
     `${handler}: channel '${channel}' is not in the module's channels (${known}); the default prefetch applies`,

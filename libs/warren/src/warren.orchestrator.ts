@@ -17,6 +17,7 @@ import { RpcClient } from './rpc/rpc-client';
 import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { WarrenExplorer } from './warren.explorer';
+import { checkTopology, requiredTopology } from './topology/topology-check';
 import { MESSAGES } from './warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 import type { ResolvedWarrenOptions } from './warren-options';
@@ -32,6 +33,7 @@ const MIN_START_TIMEOUT_MS = 10_000;
 @Injectable()
 export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private consumers: QueueConsumer[] = [];
+  private handlers: HandlerDefinition[] = [];
   private drained?: Promise<void>;
   private readonly logger: WarrenLogger;
 
@@ -65,6 +67,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const mine = this.explorer.explore().filter((handler) => (handler.options.connection ?? 'default') === this.options.name);
     const handlers = applyNamedHandlerOptions(mine, this.options);
     this.consumers = groupByQueue(handlers, this.logger).map((group) => this.consumerFor(group, validator));
+    this.handlers = handlers;
     for (const handler of handlers) {
       this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
     }
@@ -75,7 +78,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger), this.logger);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator, handling.deserializer);
     return new QueueConsumer(
-      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer },
+      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert' },
       dispatcher,
       this.logger.child('Warren:Consumer'),
     );
@@ -101,6 +104,14 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   async onApplicationBootstrap(): Promise<void> {
     const timeoutMs = Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS);
+    if (this.options.topology.mode === 'check') {
+      try {
+        await checkTopology(this.connection, requiredTopology(this.options, this.handlers));
+      } catch (error) {
+        await this.closeAll();
+        throw error;
+      }
+    }
     const started = await Promise.allSettled(this.consumers.map((c) => c.start(this.connection, timeoutMs)));
     const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) {

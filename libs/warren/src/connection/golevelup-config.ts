@@ -1,6 +1,7 @@
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { WarrenLogger } from '../logging/warren-logger';
 import type { ResolvedWarrenOptions } from '../warren-options';
+import { topologyDeclarations } from '../topology/topology-declaration';
 
 /**
  * The configuration golevelup's AmqpConnection gets from Warren's options: the user's
@@ -15,12 +16,7 @@ export function golevelupConfig(options: ResolvedWarrenOptions, logger: WarrenLo
     name: connection.name,
     uri: options.uris,
     prefetchCount: options.prefetch,
-    exchanges: options.exchanges.map((exchange) => ({
-      name: exchange.name,
-      type: exchange.type ?? 'topic',
-      options: { durable: true, ...exchange.options },
-      createExchangeIfNotExists: exchange.createExchangeIfNotExists,
-    })),
+    ...topologyDeclarations(options),
     // Warren runs its own consumers and reply consumer; golevelup only connects and declares.
     registerHandlers: false,
     enableDirectReplyTo: false,

@@ -13,9 +13,18 @@ export function applyNamedHandlerOptions(handlers: HandlerDefinition[], options:
   return handlers.flatMap((handler) => {
     const name = handler.options.name;
     const entries = name === undefined ? undefined : options.handling.handlers[name];
-    if (!entries || entries.length === 0) return [withQueueConsumerTag(handler, options)];
-    return entries.map((entry) => withQueueConsumerTag({ ...handler, options: { ...handler.options, ...entry, type: handler.options.type } }, options));
+    if (!entries || entries.length === 0) return [withTopologyQueue(withQueueConsumerTag(handler, options), options)];
+    return entries.map((entry) =>
+      withTopologyQueue(withQueueConsumerTag({ ...handler, options: { ...handler.options, ...entry, type: handler.options.type } }, options), options),
+    );
   });
+}
+
+/** A handler on a queue of the module's topology declares it as the topology does (its own queueOptions win). */
+function withTopologyQueue(handler: HandlerDefinition, options: ResolvedWarrenOptions): HandlerDefinition {
+  const declared = options.topology.topology.queues.find((queue) => queue.name === handler.options.queue);
+  if (!declared) return handler;
+  return { ...handler, options: { ...handler.options, queueOptions: { durable: true, ...declared.options, ...handler.options.queueOptions } } };
 }
 
 /** A module-level queue's `consumerTag` (golevelup's `queues`) for handlers on it that set none. */

@@ -29,6 +29,8 @@ export interface QueueConsumerOptions {
   retry: RetryOptions | false | undefined;
   handling: ResolvedWarrenOptions['handling'];
   serializer?: ResolvedWarrenOptions['serializer'];
+  /** False in topology 'check' mode: queues are only checked, nothing is declared or bound. */
+  declare?: boolean;
 }
 
 /**
@@ -157,10 +159,11 @@ export class QueueConsumer {
   private async setup(channel: ConfirmChannel): Promise<void> {
     await channel.prefetch(this.options.prefetch);
     const handlers = this.dispatcher.handlers;
-    const name = await declareQueue(channel, this.options.queue, handlers);
+    const declare = this.options.declare !== false;
+    const name = await declareQueue(channel, this.options.queue, handlers, declare);
     this.queueName = name;
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, this.options.queue !== undefined, this.options.retry));
-    await declareRetryTopology(channel, name, [...this.policies.values()]);
+    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()]);
     if (this.confirming) this.forwarder.attach(channel);
     this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));
     // A reconnect during shutdown, or of a paused consumer, must not start consuming again.

@@ -12,11 +12,13 @@ const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable
  * each handler asks. Runs on every new channel, so topology comes back after a reconnect.
  * Returns the queue's actual name (the server's, for unnamed queues).
  */
-export async function declareQueue(channel: Channel, queue: string | undefined, handlers: HandlerDefinition[]): Promise<string> {
+export async function declareQueue(channel: Channel, queue: string | undefined, handlers: HandlerDefinition[], declare = true): Promise<string> {
   const first = handlers[0].options;
   let name: string;
-  if (first.createQueueIfNotExists === false && queue) {
+  if ((first.createQueueIfNotExists === false || !declare) && queue) {
     name = (await channel.checkQueue(queue)).queue;
+    // topology 'check' mode: the bindings are the broker's business (they cannot be checked).
+    if (!declare) return name;
   } else {
     const args = queueArguments(first.queueOptions);
     name = (await channel.assertQueue(queue ?? '', queue ? args : { ...ANONYMOUS_QUEUE_DEFAULTS, ...args })).queue;

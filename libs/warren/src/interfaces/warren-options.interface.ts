@@ -6,6 +6,7 @@ import type { RetryOptions } from './retry-options.interface';
 import type { MessageDeserializer, MessageErrorHandler, MessageHandlerErrorBehavior, MessageSerializer } from './error-handling.interface';
 import type { MessageHandlerOptions } from './handler-options.interface';
 import type { PublishOptions } from './publish-options.interface';
+import type { WarrenPublication, WarrenTopology } from '../topology/topology.interface';
 
 /** An exchange Warren declares at start-up. */
 export interface WarrenExchangeOptions {
@@ -146,6 +147,14 @@ export interface WarrenModuleOptions {
   deserializer?: MessageDeserializer;
   /** Properties every publish starts from; a call's own options win. @default {} */
   defaultPublishOptions?: PublishOptions;
+  /**
+   * Exchanges, queues and bindings the application relies on, declared at start (or, with
+   * `mode: 'check'`, only checked). Also read from the JSON file `WARREN_TOPOLOGY_FILE` names.
+   * @default {}
+   */
+  topology?: WarrenTopology;
+  /** Named destinations for `producer.publishTo(name, message)`. @default {} */
+  publications?: Record<string, WarrenPublication>;
 }
 
 /** One entry of `channels`. */

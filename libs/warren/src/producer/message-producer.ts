@@ -7,6 +7,7 @@ import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenClosedError } from '../errors/connection.error';
 import { BufferOverflowError } from '../errors/buffer-overflow.error';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
+import { WarrenConfigurationError } from '../errors/configuration.error';
 import { PublishError } from '../errors/publish.error';
 import { UnroutableMessageError } from '../errors/unroutable-message.error';
 import { describeTarget } from '../errors/describe-target';
@@ -135,6 +136,16 @@ export class MessageProducer {
    * the same confirmed path as `publish`; failures (invalid input included) are logged and
    * reported to `onEmitError`.
    */
+  /**
+   * Publishes to a named publication of the module's `publications` (its exchange, routing key and
+   * options; the call's options win). An unknown name rejects at once, naming the known ones.
+   */
+  publishTo(publication: string, message: unknown, options: PublishOptions = {}): Promise<void> {
+    const target = this.options.topology.publications[publication];
+    if (!target) return Promise.reject(new WarrenConfigurationError(MESSAGES.unknownPublication(publication, Object.keys(this.options.topology.publications))));
+    return this.publish(target.exchange, target.routingKey, message, { ...target.options, ...options });
+  }
+
   emit(exchange: string, routingKey: string, message: unknown, options?: PublishOptions): void {
     this.publish(exchange, routingKey, message, options).catch((error: Error) => {
       this.logger.error(MESSAGES.emitFailed(exchange, routingKey, error.message));
