@@ -10,7 +10,7 @@ import { join } from 'path';
 import { median } from './measure';
 import type { Measurement, MemorySample } from './scenarios';
 
-const ALL_STACKS = ['raw', 'warren', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned'];
+const ALL_STACKS = ['raw', 'warren', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned', 'warren-transport'];
 // Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
 // raw amqplib always runs: it is the reference. Ratios against a stack left out print as '–'.
 const chosen = process.env.BENCH_STACKS?.split(',');
@@ -25,6 +25,7 @@ const NAMES: Record<string, string> = {
   'golevelup-tuned': 'golevelup (noDelay)',
   nest: 'Nest RMQ (as shipped)',
   'nest-tuned': 'Nest RMQ (noDelay)',
+  'warren-transport': 'Warren as a Nest transport',
 };
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
 const ALL_SCENARIOS = ['pub50', 'pub1', 'consume', 'rpc', 'e2e256', 'e2e4k', 'e2e64k', 'prefetch1', 'prefetch10', 'prefetch100', 'prefetch500'];

@@ -10,6 +10,7 @@ import { GolevelupStack } from './stacks/golevelup.stack';
 import { NestRmqStack } from './stacks/nest-rmq.stack';
 import { RawStack } from './stacks/raw.stack';
 import { WarrenStack } from './stacks/warren.stack';
+import { WarrenTransportStack } from './stacks/warren-transport.stack';
 
 const STACKS: Record<string, () => BenchStack> = {
   raw: () => new RawStack(),
@@ -19,6 +20,7 @@ const STACKS: Record<string, () => BenchStack> = {
   'golevelup-tuned': () => new GolevelupStack(true),
   nest: () => new NestRmqStack(false),
   'nest-tuned': () => new NestRmqStack(true),
+  'warren-transport': () => new WarrenTransportStack(),
 };
 
 // Nest's RMQ server leaves the promise of a reply it could not send unhandled when its channel
