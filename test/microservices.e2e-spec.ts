@@ -2,7 +2,7 @@ import { Controller, INestApplication, INestMicroservice, Injectable, UseFilters
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { RabbitPayload, RabbitRPC, UnroutableMessageError, WarrenModule } from 'nestjs-warren';
+import { RabbitPayload, RabbitRPC, RpcClient, UnroutableMessageError, WarrenModule } from 'nestjs-warren';
 import { WarrenClient, WarrenRpcExceptionFilter, WarrenServer } from 'nestjs-warren/microservices';
 import { closeAll, startApp } from './support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from './support/broker';
@@ -87,6 +87,10 @@ describe('Warren as a Nest microservices transport (real broker)', () => {
 
   it('WarrenClient.send reaches a @RabbitRPC handler on the same exchange (one topology, two styles)', async () => {
     await expect(lastValueFrom(client.send('legacy.echo', { n: 1 }))).resolves.toEqual({ legacy: { n: 1 } });
+  });
+
+  it("Warren's RpcClient calls a @MessagePattern handler served by WarrenServer", async () => {
+    await expect(legacy.get(RpcClient).request(exchange, 'slow.echo', { n: 3 })).resolves.toEqual({ n: 3 });
   });
 
   it('closing the microservice waits for an in-flight request, and its reply still arrives', async () => {
