@@ -19,3 +19,4 @@ export * from './topology';
 export { BrokerConnection } from './connection/broker-connection';
 // golevelup's public names, for applications moving from @golevelup/nestjs-rabbitmq.
 export * from './compat';
+export * from './components';

@@ -1,0 +1,40 @@
+/** Options of `ComponentsModule.forRoot`. */
+export interface ComponentsModuleOptions {
+  /** How often each component instance says it is alive. @default 5000 */
+  heartbeatMs?: number;
+  /** Heartbeats an instance may miss before the registry marks it down. @default 3 */
+  missedHeartbeats?: number;
+}
+
+export interface ComponentMethodInfo {
+  name: string;
+  /** Argument names and types (a DTO's class name when the method takes one). */
+  params: Array<{ name: string; type: string }>;
+}
+
+/** One running instance of a component, as it announced itself. */
+export interface ComponentInstance {
+  component: string;
+  instanceId: string;
+  host: string;
+  pid: number;
+  version: string;
+  methods: ComponentMethodInfo[];
+  /** Epoch ms of its last announcement or heartbeat. */
+  lastSeen: number;
+}
+
+/** A component in the registry's catalogue: its methods and live instances. */
+export interface ComponentEntry {
+  name: string;
+  methods: ComponentMethodInfo[];
+  instances: ComponentInstance[];
+}
+
+/** What travels on the registry exchange. */
+export interface RegistryMessage {
+  type: 'announce' | 'heartbeat' | 'goodbye' | 'query';
+  instance?: Omit<ComponentInstance, 'lastSeen'>;
+}
+
+export const COMPONENTS_OPTIONS = Symbol('warren:components-options');
