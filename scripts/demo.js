@@ -43,8 +43,8 @@ function freePort() {
 }
 
 /** Starts one app; collects its output lines (prefixed, echoed with DEMO_VERBOSE) for the checks. */
-function start(name, env = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+function start(name, env = {}, script = path.join('dist', 'apps', name, 'src', 'main.js')) {
+  const child = spawn(process.execPath, [path.join(ROOT, script)], {
     cwd: ROOT,
     // Colour codes only help a terminal; they would clutter a CI log.
     env: { ...process.env, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }), ...env },
@@ -108,7 +108,15 @@ async function http(port, method, url, body) {
 async function main() {
   say(`Warren demo (run ${RUN})\n\nStarting the sample apps:`);
   const port = await freePort();
-  const apps = [start('topic-consumer'), start('rpc-server'), start('gateway', { PORT: String(port) }), start('golevelup-app')];
+  const registryPort = await freePort();
+  const apps = [
+    start('topic-consumer'),
+    start('rpc-server'),
+    start('gateway', { PORT: String(port) }),
+    start('golevelup-app'),
+    start('int-summator', {}, path.join('dist', 'apps', 'components', 'src', 'int-summator.js')),
+    start('registry', { PORT: String(registryPort) }, path.join('dist', 'apps', 'components', 'src', 'registry.js')),
+  ];
   // They start side by side (each declares both exchanges), under one deadline.
   const starting = Date.now();
   const started = await Promise.allSettled(
@@ -189,6 +197,31 @@ async function main() {
     'reports.generate(5) answered by a worker',
     `HTTP ${report.status} ${JSON.stringify(report.body)}, ${Date.now() - asked} ms`,
   );
+
+  await components(registryPort);
+}
+
+/** Components: a requester calls IntSummator by name (valid and invalid arguments); the registry lists it. */
+async function components(registryPort) {
+  say('\nComponents calling each other by name (requester -> IntSummator; registry over HTTP):');
+  const requester = start('requester', {}, path.join('dist', 'apps', 'components', 'src', 'requester.js'));
+  requester.oneShot = true; // it runs to the end by itself
+  await until(() => requester.exit, 'the requester to finish', START_TIMEOUT_MS).catch(() => undefined);
+  const lines = requester.lines.filter((l) => l.startsWith('RESULT ') || l.startsWith('ERROR '));
+  check(lines.includes('RESULT int_sum({ a: 1, b: 2 }) = 3'), 'IntSummator.int_sum({ a: 1, b: 2 }) = 3', lines[0] ?? 'nothing');
+  const codes = lines.filter((l) => l.startsWith('ERROR ')).map((l) => l.split(' -> ')[1]?.split(':')[0]);
+  check(
+    JSON.stringify(codes) === JSON.stringify(['VALIDATION_FAILED', 'NOT_INTEGER', 'UNKNOWN_METHOD', 'UNKNOWN_COMPONENT']),
+    'bad calls answered with VALIDATION_FAILED, the method\'s NOT_INTEGER, UNKNOWN_METHOD and UNKNOWN_COMPONENT',
+    codes.join(', ') || 'nothing',
+  );
+  const catalogue = await http(registryPort, 'GET', '/components');
+  const summator = Array.isArray(catalogue.body) ? catalogue.body.find((c) => c.name === 'IntSummator') : undefined;
+  check(
+    catalogue.status === 200 && summator && summator.instances.length >= 1 && summator.methods.some((m) => m.name === 'int_sum'),
+    'the registry app lists IntSummator, live, with int_sum',
+    `HTTP ${catalogue.status}, ${summator ? `${summator.instances.length} instance(s)` : 'not listed'}`,
+  );
 }
 
 function describeExit({ code, signal }) {
@@ -201,7 +234,7 @@ async function stopAll() {
   const sent = Date.now();
   for (const app of children) if (!app.exit) app.child.kill('SIGTERM');
   const deadline = sent + STOP_TIMEOUT_MS;
-  for (const app of children) {
+  for (const app of children.filter((a) => !a.oneShot)) {
     const wasDown = app.exitedAt !== undefined && app.exitedAt < sent;
     let timer;
     const outcome = await Promise.race([
