@@ -20,3 +20,4 @@ export { BrokerConnection } from './connection/broker-connection';
 // golevelup's public names, for applications moving from @golevelup/nestjs-rabbitmq.
 export * from './compat';
 export * from './components';
+export * from './contracts';

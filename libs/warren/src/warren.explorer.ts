@@ -60,7 +60,7 @@ export class WarrenExplorer {
     return {
       name: `${instance.constructor.name}.${methodName}`,
       options,
-      payloadType: options.validate === false ? undefined : this.accessor.getPayloadType(prototype, methodName),
+      payloadType: options.validate === false ? undefined : (this.accessor.getPayloadType(prototype, methodName) ?? (options.payloadDto as HandlerDefinition['payloadType'])),
       invoke,
     };
   }

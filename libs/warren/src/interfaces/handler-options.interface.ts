@@ -71,6 +71,8 @@ export interface MessageHandlerOptions {
   name?: string;
   /** Not supported: a queue declared with other arguments fails the start-up with the broker's reason. */
   assertQueueErrorHandler?: unknown;
+  /** The DTO payloads are validated against when the payload parameter is not typed with a class (set from a contract). */
+  payloadDto?: new (...args: never[]) => object;
   /** RPC replies are sent persistent. @default false */
   usePersistentReplyTo?: boolean;
 }

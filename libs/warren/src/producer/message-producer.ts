@@ -7,6 +7,7 @@ import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenClosedError } from '../errors/connection.error';
 import { BufferOverflowError } from '../errors/buffer-overflow.error';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
+import type { EventContract } from '../contracts/contracts';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import { PublishError } from '../errors/publish.error';
 import { UnroutableMessageError } from '../errors/unroutable-message.error';
@@ -19,24 +20,8 @@ import type { ResolvedWarrenOptions } from '../warren-options';
 import { BrokerRefusal, brokerRefusal } from '../connection/broker-refusal';
 import { InvalidMessageError } from '../errors/invalid-message.error';
 import { checkTarget, publishProperties } from '../outgoing/publish-properties';
+import { Outgoing, culpritsOf, refusalError, timeoutError } from './outgoing';
 
-
-interface Outgoing {
-  exchange: string;
-  routingKey: string;
-  content: Buffer;
-  properties: Options.Publish;
-  resolve(): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-  /** Bumped on every send, so a confirm for an earlier attempt is ignored. */
-  attempt: number;
-  done: boolean;
-  /** The broker's reply text when it returned the message as unroutable (before confirming it). */
-  returned?: string;
-  /** Was unconfirmed when the broker closed the channel over *some* message: sent again alone. */
-  suspect: boolean;
-}
 
 /** Reported through `onEmitError` when a fire-and-forget `emit` could not be delivered. */
 export interface EmitFailure {
@@ -97,7 +82,16 @@ export class MessageProducer {
    * for a value AMQP cannot carry; with `PublishError` when the broker refused it (its `code` and
    * `reason` say why) or did not confirm it within `publish.timeoutMs`.
    */
-  publish(exchange: string, routingKey: string, message: unknown, options: PublishOptions = {}): Promise<void> {
+  publish<T>(event: EventContract<T>, message: T, options?: PublishOptions): Promise<void>;
+  publish(exchange: string, routingKey: string, message: unknown, options?: PublishOptions): Promise<void>;
+  publish(target: string | EventContract<unknown>, ...rest: unknown[]): Promise<void> {
+    // An event contract names the exchange and routing key (and types the message).
+    const [exchange, routingKey, message, options = {}] = (typeof target === 'object' ? [target.exchange, target.routingKey, ...rest] : [target, ...rest]) as [
+      string,
+      string,
+      unknown,
+      PublishOptions | undefined,
+    ];
     if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('MessageProducer')));
     let content: Buffer;
     let properties: Options.Publish;
@@ -124,7 +118,7 @@ export class MessageProducer {
         attempt: 0,
         done: false,
         suspect: false,
-        timer: setTimeout(() => this.finish(outgoing, this.timeoutError(outgoing)), this.options.publishTimeoutMs),
+        timer: setTimeout(() => this.finish(outgoing, timeoutError(outgoing, this.options.publishTimeoutMs)), this.options.publishTimeoutMs),
       };
       this.waiting.push(outgoing);
       this.flush();
@@ -259,36 +253,17 @@ export class MessageProducer {
    * the one refused again is then alone on its channel.
    */
   private settleRefused(refusal: BrokerRefusal, unconfirmed: Outgoing[]): Outgoing[] {
-    const culprits =
-      refusal.exchange !== undefined && unconfirmed.some((o) => o.exchange === refusal.exchange)
-        ? unconfirmed.filter((o) => o.exchange === refusal.exchange)
-        : unconfirmed.length === 1
-          ? unconfirmed
-          : [];
+    const culprits = culpritsOf(refusal, unconfirmed);
     if (culprits.length === 0) {
       if (unconfirmed.length > 0) this.logger.warn(MESSAGES.publishSuspects(unconfirmed.length, refusal.text));
       for (const outgoing of unconfirmed) outgoing.suspect = true;
       return unconfirmed;
     }
     for (const outgoing of culprits) {
-      const target = describeTarget(outgoing.exchange, outgoing.routingKey);
-      this.logger.warn(MESSAGES.publishRefused(target, refusal.text));
-      const message =
-        refusal.replyCode === 404 && refusal.exchange !== undefined
-          ? `Exchange '${refusal.exchange}' does not exist; declare it (WarrenModule.forRoot({ exchanges })) before publishing to it`
-          : `RabbitMQ refused the message for ${target}: ${refusal.text}`;
-      this.finish(outgoing, new PublishError(message, outgoing.exchange, outgoing.routingKey, { code: refusal.code, replyCode: refusal.replyCode, reason: refusal.text }));
+      this.logger.warn(MESSAGES.publishRefused(describeTarget(outgoing.exchange, outgoing.routingKey), refusal.text));
+      this.finish(outgoing, refusalError(refusal, outgoing));
     }
     return unconfirmed.filter((o) => !o.done);
-  }
-
-  private timeoutError(outgoing: Outgoing): PublishError {
-    return new PublishError(
-      `Publish to ${describeTarget(outgoing.exchange, outgoing.routingKey)} was not confirmed within ${this.options.publishTimeoutMs} ms`,
-      outgoing.exchange,
-      outgoing.routingKey,
-      { code: 'CONFIRM_TIMEOUT' },
-    );
   }
 
   private finish(outgoing: Outgoing, error: Error | undefined): void {

@@ -22,6 +22,7 @@ import { MESSAGES } from '../warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { readReply } from './rpc-reply';
+import type { RpcContract } from '../contracts/contracts';
 
 interface PendingRequest {
   exchange: string;
@@ -109,6 +110,11 @@ export class RpcClient {
       this.pending.set(correlationId, request);
       this.send(correlationId, request);
     });
+  }
+
+  /** Calls the handler of an RPC contract: the request and the resolved value are typed by it. */
+  call<Req, Res>(contract: RpcContract<Req, Res>, request: Req, options: RequestOptions = {}): Promise<Res> {
+    return this.request<Res>(contract.exchange, contract.routingKey, request, options);
   }
 
   /** Requests waiting for their reply. */

@@ -1,0 +1,52 @@
+import type { Options } from 'amqplib';
+import type { BrokerRefusal } from '../connection/broker-refusal';
+import { describeTarget } from '../errors/describe-target';
+import { PublishError } from '../errors/publish.error';
+
+/** One publish on its way: waiting for a channel, or sent and waiting for its confirm. */
+export interface Outgoing {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  properties: Options.Publish;
+  resolve(): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+  /** Bumped on every send, so a confirm for an earlier attempt is ignored. */
+  attempt: number;
+  done: boolean;
+  /** The broker's reply text when it returned the message as unroutable (before confirming it). */
+  returned?: string;
+  /** Was unconfirmed when the broker closed the channel over *some* message: sent again alone. */
+  suspect: boolean;
+}
+
+/**
+ * Which unconfirmed messages the broker's channel close was about: those for the exchange it
+ * named, or the only one unconfirmed. None when it cannot be told (then all become suspects).
+ */
+export function culpritsOf(refusal: BrokerRefusal, unconfirmed: Outgoing[]): Outgoing[] {
+  if (refusal.exchange !== undefined && unconfirmed.some((o) => o.exchange === refusal.exchange)) {
+    return unconfirmed.filter((o) => o.exchange === refusal.exchange);
+  }
+  return unconfirmed.length === 1 ? unconfirmed : [];
+}
+
+/** The culprit's error: the broker's reason, with a hint for the commonest one (a missing exchange). */
+export function refusalError(refusal: BrokerRefusal, outgoing: Outgoing): PublishError {
+  const target = describeTarget(outgoing.exchange, outgoing.routingKey);
+  const message =
+    refusal.replyCode === 404 && refusal.exchange !== undefined
+      ? `Exchange '${refusal.exchange}' does not exist; declare it (WarrenModule.forRoot({ exchanges })) before publishing to it`
+      : `RabbitMQ refused the message for ${target}: ${refusal.text}`;
+  return new PublishError(message, outgoing.exchange, outgoing.routingKey, { code: refusal.code, replyCode: refusal.replyCode, reason: refusal.text });
+}
+
+export function timeoutError(outgoing: Outgoing, timeoutMs: number): PublishError {
+  return new PublishError(
+    `Publish to ${describeTarget(outgoing.exchange, outgoing.routingKey)} was not confirmed within ${timeoutMs} ms`,
+    outgoing.exchange,
+    outgoing.routingKey,
+    { code: 'CONFIRM_TIMEOUT' },
+  );
+}
