@@ -129,6 +129,14 @@ describe('components (real broker)', () => {
       { name: 'b', type: 'number' },
     ]);
     expect(entry.instances.every((i) => i.version === '1.2.0' && i.pid === process.pid)).toBe(true);
+    expect(entry.methods[0].schema).toEqual({
+      type: 'object',
+      properties: { a: { type: 'number' }, b: { type: 'number' } },
+      required: ['a', 'b'],
+      additionalProperties: false,
+    });
+    // A DTO's schema comes from its class-validator constraints.
+    expect(entry.methods[1].schema).toMatchObject({ properties: { values: { type: 'array', items: { type: 'integer' } } }, required: ['values'] });
     const down: ComponentInstance[] = [];
     const off = registry.on('down', (instance) => down.push(instance));
     await replicas.pop()!.close();

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
+import { targetConstructorToSchema } from 'class-validator-jsonschema';
 
 /** How a component method takes its arguments, read once from its declaration. */
 export interface MethodSignature {
@@ -25,6 +26,16 @@ export function signatureOf(prototype: object, method: string): MethodSignature 
     return { dto: first as Type<object>, params: [{ name: names[0] ?? 'args', type: (first as Type<object>).name }] };
   }
   return { params: names.map((name, i) => ({ name, type: PRIMITIVES.get(types[i]) ?? 'any' })) };
+}
+
+/**
+ * The JSON Schema of a method's arguments object, announced to the registry: a DTO's from its
+ * class-validator constraints (class-validator-jsonschema), else one property per parameter.
+ */
+export function argumentsSchema(signature: MethodSignature): Record<string, unknown> {
+  if (signature.dto) return targetConstructorToSchema(signature.dto) as Record<string, unknown>;
+  const properties = Object.fromEntries(signature.params.map((p) => [p.name, p.type === 'any' ? {} : { type: p.type }]));
+  return { type: 'object', properties, required: signature.params.map((p) => p.name), additionalProperties: false };
 }
 
 /** Checks the call's arguments; returns what to call the method with, or the messages per argument. */

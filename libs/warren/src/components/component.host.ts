@@ -4,7 +4,7 @@ import { hostname } from 'os';
 import { BrokerConnection } from '../connection/broker-connection';
 import { WarrenConsumers } from '../consumer/warren-consumers';
 import { MessageProducer } from '../producer/message-producer';
-import { bindArguments } from './component-arguments';
+import { argumentsSchema, bindArguments } from './component-arguments';
 import { ComponentDefinition, ComponentExplorer } from './component.explorer';
 import { COMPONENTS_OPTIONS, ComponentsModuleOptions, RegistryMessage } from './components-options.interface';
 import { COMPONENTS_EXCHANGE, COMPONENT_ERRORS, DEFAULT_HEARTBEAT_MS, REGISTRY_EXCHANGE, componentQueue } from './components.constants';
@@ -83,7 +83,7 @@ export class ComponentHost implements OnApplicationBootstrap, BeforeApplicationS
         host: hostname(),
         pid: process.pid,
         version: component.version,
-        methods: [...component.methods].map(([name, m]) => ({ name, params: m.signature.params })),
+        methods: [...component.methods].map(([name, m]) => ({ name, params: m.signature.params, schema: argumentsSchema(m.signature) })),
       };
       await this.producer.publish(REGISTRY_EXCHANGE, '', { type, instance } satisfies RegistryMessage, { mandatory: false, persistent: false });
     }

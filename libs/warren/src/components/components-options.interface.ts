@@ -10,6 +10,8 @@ export interface ComponentMethodInfo {
   name: string;
   /** Argument names and types (a DTO's class name when the method takes one). */
   params: Array<{ name: string; type: string }>;
+  /** JSON Schema of the arguments object a caller passes. */
+  schema: Record<string, unknown>;
 }
 
 /** One running instance of a component, as it announced itself. */
