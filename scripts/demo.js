@@ -115,7 +115,7 @@ async function main() {
     start('gateway', { PORT: String(port) }),
     start('golevelup-app'),
     start('int-summator', {}, path.join('dist', 'apps', 'components', 'src', 'int-summator.js')),
-    start('registry', { PORT: String(registryPort) }, path.join('dist', 'apps', 'components', 'src', 'registry.js')),
+    start('registry', { PORT: String(registryPort) }, path.join('dist', 'apps', 'registry', 'src', 'main.js')),
   ];
   // They start side by side (each declares both exchanges), under one deadline.
   const starting = Date.now();

@@ -3,6 +3,7 @@
  * code depends on these, not on how messages travel.
  */
 import { IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { defineEvent, defineRpc } from 'nestjs-warren';
 import type { WarrenExchangeOptions } from 'nestjs-warren';
 
 export const ORDERS_EXCHANGE = 'warren.demo.orders';
@@ -63,3 +64,9 @@ export interface ReportResult {
   lines: number;
   generatedBy: string;
 }
+
+/** Typed contracts: one definition types the handler, the caller and the producer (and validates). */
+export const mathSum = defineRpc<SumDto, { sum: number }>({ exchange: RPC_EXCHANGE, routingKey: ROUTES.mathSum, request: SumDto });
+export const reportsGenerate = defineRpc<ReportRequestDto, ReportResult>({ exchange: RPC_EXCHANGE, routingKey: ROUTES.reportsGenerate, request: ReportRequestDto });
+export const orderCreated = defineEvent<OrderEventDto>({ exchange: ORDERS_EXCHANGE, routingKey: ROUTES.orderCreated, payload: OrderEventDto });
+export const paymentFailed = defineEvent<OrderEventDto>({ exchange: ORDERS_EXCHANGE, routingKey: ROUTES.paymentFailed, payload: OrderEventDto });

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { RpcClient } from 'nestjs-warren';
-import { ROUTES, RPC_EXCHANGE, ReportResult } from '../../shared/contracts';
+import { mathSum, reportsGenerate } from '../../shared/contracts';
 
 /** Calls other services' methods by name; their errors come back as typed exceptions. */
 @Controller()
@@ -10,11 +10,11 @@ export class MathController {
   /** Query strings are text; the math service validates that the numbers are integers. */
   @Get('math/sum')
   sum(@Query('a') a: string, @Query('b') b: string) {
-    return this.rpc.request<{ sum: number }>(RPC_EXCHANGE, ROUTES.mathSum, { a: Number(a), b: Number(b) });
+    return this.rpc.call(mathSum, { a: Number(a), b: Number(b) });
   }
 
   @Post('reports')
   report(@Body() body: { size: number }) {
-    return this.rpc.request<ReportResult>(RPC_EXCHANGE, ROUTES.reportsGenerate, body, { timeoutMs: 5_000 });
+    return this.rpc.call(reportsGenerate, body, { timeoutMs: 5_000 });
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { MessageProducer } from 'nestjs-warren';
-import { ORDERS_EXCHANGE, OrderEventDto, ROUTES } from '../../shared/contracts';
+import { ORDERS_EXCHANGE, OrderEventDto, ROUTES, orderCreated, paymentFailed } from '../../shared/contracts';
 
 /** The web backend's side of the bus: it announces what happened and lets workers react. */
 @Controller('orders')
@@ -11,14 +11,14 @@ export class OrdersController {
   @Post()
   @HttpCode(202)
   async create(@Body() order: OrderEventDto) {
-    await this.producer.publish(ORDERS_EXCHANGE, ROUTES.orderCreated, order);
+    await this.producer.publish(orderCreated, order);
     return { published: true };
   }
 
   @Post(':id/fail')
   @HttpCode(202)
   async fail(@Param('id') id: string, @Body() body: { reason?: string }) {
-    await this.producer.publish(ORDERS_EXCHANGE, ROUTES.paymentFailed, { id, amount: 0, reason: body.reason ?? 'unknown' });
+    await this.producer.publish(paymentFailed, { id, amount: 0, reason: body.reason ?? 'unknown' });
     return { published: true };
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RabbitRPC } from 'nestjs-warren';
-import { QUEUES, ROUTES, RPC_EXCHANGE, ReportRequestDto, ReportResult } from '../../shared/contracts';
+import { QUEUES, ReportRequestDto, ReportResult, reportsGenerate } from '../../shared/contracts';
 
 /**
  * A slow operation behind request/reply. The queue is a work queue: start several rpc-server
@@ -8,7 +8,7 @@ import { QUEUES, ROUTES, RPC_EXCHANGE, ReportRequestDto, ReportResult } from '..
  */
 @Injectable()
 export class ReportsService {
-  @RabbitRPC({ exchange: RPC_EXCHANGE, routingKey: ROUTES.reportsGenerate, queue: QUEUES.reports, prefetch: 2 })
+  @RabbitRPC({ ...reportsGenerate, queue: QUEUES.reports, prefetch: 2 })
   async generate({ size }: ReportRequestDto): Promise<ReportResult> {
     await new Promise((resolve) => setTimeout(resolve, size * 20)); // stands in for real work
     return { lines: size, generatedBy: `pid ${process.pid}` };
