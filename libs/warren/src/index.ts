@@ -21,3 +21,5 @@ export { BrokerConnection } from './connection/broker-connection';
 export * from './compat';
 export * from './components';
 export * from './contracts';
+export { WarrenStatus } from './health/warren-status';
+export type { WarrenHealth } from './health/warren-status';

@@ -11,6 +11,7 @@ import { ResolvedWarrenOptions, resolveOptions } from './warren-options';
 import { WARREN_MODULE_OPTIONS } from './warren.constants';
 import { WarrenExplorer } from './warren.explorer';
 import { WarrenOrchestrator } from './warren.orchestrator';
+import { WarrenStatus } from './health/warren-status';
 import { getConsumersToken, getProducerToken, getRpcClientToken } from './warren.tokens';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 
@@ -76,10 +77,11 @@ export class WarrenModule {
         WarrenExplorer,
         WarrenOrchestrator,
         WarrenConsumers,
+        WarrenStatus,
         ...named,
       ],
       // A named connection is reached by its name only, so the default one stays unambiguous.
-      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection],
+      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, WarrenStatus],
     };
   }
 }

@@ -66,6 +66,14 @@ export class BrokerConnection {
     return this.amqp.managedConnection.connection as ChannelModel | undefined;
   }
 
+  /** The connection's name (its label in the management UI). */
+  get name(): string {
+    return this.options.connection.name;
+  }
+
+  /** The broker's reason while it blocks this connection's publishers (a memory or disk alarm). */
+  blocked?: string;
+
   get isConnected(): boolean {
     return this.amqp.managedConnection.isConnected();
   }
@@ -97,6 +105,12 @@ export class BrokerConnection {
     manager.on('disconnect', ({ err }: { err?: Error }) =>
       this.logger.warn(MESSAGES.disconnected(err?.message ?? 'closed')),
     );
-    manager.on('blocked', ({ reason }: { reason: string }) => this.logger.warn(MESSAGES.blocked(reason)));
+    manager.on('blocked', ({ reason }: { reason: string }) => {
+      this.blocked = reason;
+      this.logger.warn(MESSAGES.blocked(reason));
+    });
+    manager.on('unblocked', () => (this.blocked = undefined));
+    // A new connection starts unblocked.
+    manager.on('connect', () => (this.blocked = undefined));
   }
 }

@@ -190,6 +190,11 @@ export class QueueConsumer {
     return this.queueName;
   }
 
+  /** Consuming right now: its channel is open and it is neither paused nor cancelled. */
+  get isAttached(): boolean {
+    return this.managed?.channel !== undefined && !this.paused && !this.cancelled;
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }

@@ -14,6 +14,8 @@ export interface ConsumerState {
   consumerTag: string;
   handlers: string[];
   paused: boolean;
+  /** Its channel is open and it consumes (false while paused, reconnecting, or shut down). */
+  attached: boolean;
   inFlight: number;
 }
 
@@ -31,6 +33,7 @@ export class WarrenConsumers {
       consumerTag: consumer.tag,
       handlers: consumer.handlerNames.split(', '),
       paused: consumer.isPaused,
+      attached: consumer.isAttached,
       inFlight: consumer.inFlightCount,
     }));
   }

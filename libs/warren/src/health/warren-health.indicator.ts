@@ -1,0 +1,29 @@
+import { Injectable, Module } from '@nestjs/common';
+import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { WarrenStatus } from './warren-status';
+
+/**
+ * Warren for @nestjs/terminus 11: up while connected, not blocked by a broker alarm, and every
+ * consumer that is not paused attached; the details name the connection and each consumer (queue,
+ * in flight, paused, attached) and, when down, every problem.
+ *
+ *   @Get('health') @HealthCheck() check() { return this.health.check([() => this.warren.isHealthy()]); }
+ */
+@Injectable()
+export class WarrenHealthIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly status: WarrenStatus,
+  ) {}
+
+  isHealthy(key = 'rabbitmq') {
+    const indicator = this.indicators.check(key);
+    const { up, problems, connection, consumers } = this.status.check();
+    const details = { connection, consumers, ...(up ? {} : { problems }) };
+    return up ? indicator.up(details) : indicator.down(details);
+  }
+}
+
+/** Import beside `TerminusModule` to inject `WarrenHealthIndicator`. */
+@Module({ imports: [TerminusModule], providers: [WarrenHealthIndicator], exports: [WarrenHealthIndicator] })
+export class WarrenHealthModule {}
