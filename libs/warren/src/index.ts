@@ -8,7 +8,7 @@ export { createWarren } from './warren.standalone';
 export type { Warren } from './warren.standalone';
 export type { ConsumerState } from './consumer/warren-consumers';
 export { RabbitSubscribe, RabbitRPC } from './decorators/rabbit-handler.decorators';
-export { RabbitPayload, RabbitHeader, RabbitRequest } from './decorators/rabbit-params.decorators';
+export { RabbitPayload, RabbitHeader, RabbitRequest, RabbitSignal } from './decorators/rabbit-params.decorators';
 export { isRabbitContext } from './rabbit-context';
 export { Nack } from './consumer/nack';
 export { DEFAULT_CONNECTION_NAME, getProducerToken, getRpcClientToken, getConsumersToken, InjectProducer, InjectRpcClient, InjectConsumers } from './warren.tokens';

@@ -12,6 +12,7 @@ export const WARREN_HANDLER_METADATA = 'warren:handler';
 export const WARREN_PAYLOAD_PARAM = 3;
 export const WARREN_HEADER_PARAM = 4;
 export const WARREN_REQUEST_PARAM = 5;
+export const WARREN_SIGNAL_PARAM = 6;
 
 /** `ExecutionContext#getType()` inside Warren handlers; the same as golevelup's, so guards keep working. */
 export const WARREN_CONTEXT_TYPE = 'rmq';

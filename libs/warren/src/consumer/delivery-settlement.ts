@@ -16,6 +16,8 @@ export interface Delivery {
   acks: AckBatcher;
   /** Given back to the queue at the drain deadline; the handler's late outcome is ignored. */
   abandoned: boolean;
+  /** Aborted when Warren stops waiting for the handler (drain deadline, channel lost). */
+  abort: AbortController;
 }
 
 /** What a settlement needs of its queue's consumer. */

@@ -9,5 +9,5 @@ export interface HandlerDefinition {
   options: RabbitHandlerMetadata;
   /** DTO the payload is validated against, when the payload parameter is typed with a class. */
   payloadType?: Type<object>;
-  invoke(payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>): Promise<unknown>;
+  invoke(payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
 }

@@ -53,12 +53,12 @@ export class MessageDispatcher {
     return fallback;
   }
 
-  async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage): Promise<unknown> {
+  async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage, signal?: AbortSignal): Promise<unknown> {
     if (!handler) throw new NoHandlerError(MESSAGES.noHandler(this.queueLabel, message.fields.routingKey));
     const decoded = this.decode(handler, message);
     const payload =
       handler.payloadType && this.validator ? await this.validator.validate(handler.payloadType, decoded) : decoded;
-    return handler.invoke(payload, message, message.properties.headers ?? {});
+    return handler.invoke(payload, message, message.properties.headers ?? {}, signal);
   }
 
   /** By the handler's or module's deserializer if there is one, else by content type. */

@@ -116,6 +116,11 @@ export class QueueConsumer {
             clearTimeout(timer);
             resolve();
           },
+          lost: (channel) => {
+            for (const delivery of this.inFlight) {
+              if (delivery.channel === channel) delivery.abort.abort(new Error("This delivery's channel was lost; the broker will redeliver it"));
+            }
+          },
           setupFailed: (error) =>
             fail(new WarrenConfigurationError(MESSAGES.handlerStartFailed(this.handlerNames, `'${this.queueName}'`, error.message))),
         },
@@ -146,6 +151,7 @@ export class QueueConsumer {
     for (const delivery of this.inFlight) {
       this.settlement.settle(delivery, 'requeue');
       delivery.abandoned = true;
+      delivery.abort.abort(new Error('Warren stopped waiting for this handler: the shutdown drain deadline passed'));
       requeued++;
     }
     return requeued;
@@ -223,7 +229,7 @@ export class QueueConsumer {
       return;
     }
     acks.received(message.fields.deliveryTag);
-    const delivery: Delivery = { message, channel, acks, abandoned: false };
+    const delivery: Delivery = { message, channel, acks, abandoned: false, abort: new AbortController() };
     if (this.cancelled) {
       this.settlement.settle(delivery, 'requeue');
       return;
@@ -252,7 +258,7 @@ export class QueueConsumer {
       if (message.content.length > this.options.maxMessageBytes) {
         throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
       }
-      const result = await this.dispatcher.dispatch(handler, message);
+      const result = await this.dispatcher.dispatch(handler, message, delivery.abort.signal);
       if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {

@@ -59,7 +59,7 @@ export class WarrenConsumers {
   /** Several run-time handlers at once: those naming the same queue share one consumer, routed by routing key. */
   async addMany(entries: Array<{ options: RabbitHandlerMetadata; handler: RunTimeHandler; name?: string }>): Promise<ConsumerState[]> {
     const consumers = await this.orchestrator.addConsumers(
-      entries.map(({ options, handler, name }) => ({ name: name ?? 'handler', options, invoke: async (...args) => handler(...args) })),
+      entries.map(({ options, handler, name }) => ({ name: name ?? 'handler', options, invoke: async (payload, message, headers) => handler(payload, message, headers) })),
     );
     const tags = new Set(consumers.map((consumer) => consumer.tag));
     return this.list().filter((state) => tags.has(state.consumerTag));

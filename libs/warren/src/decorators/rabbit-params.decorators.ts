@@ -1,6 +1,6 @@
 import { PipeTransform, Type, assignMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { WARREN_HEADER_PARAM, WARREN_PAYLOAD_PARAM, WARREN_REQUEST_PARAM } from '../warren.constants';
+import { WARREN_HEADER_PARAM, WARREN_PAYLOAD_PARAM, WARREN_REQUEST_PARAM, WARREN_SIGNAL_PARAM } from '../warren.constants';
 
 type PipeArg = Type<PipeTransform> | PipeTransform;
 
@@ -26,3 +26,9 @@ export const RabbitPayload = rabbitParam(WARREN_PAYLOAD_PARAM);
 export const RabbitHeader = rabbitParam(WARREN_HEADER_PARAM);
 /** The raw amqplib message (fields, properties, content). */
 export const RabbitRequest = rabbitParam(WARREN_REQUEST_PARAM);
+/**
+ * An `AbortSignal` aborted when Warren stops waiting for this handler: shutdown's drain deadline
+ * passed (the message goes back to the queue) or the delivery's channel was lost (the broker
+ * redelivers it). A long handler can stop early instead of finishing work nobody will ack.
+ */
+export const RabbitSignal = (): ParameterDecorator => rabbitParam(WARREN_SIGNAL_PARAM)();
