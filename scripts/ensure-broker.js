@@ -56,6 +56,12 @@ async function startInstalled(host, port) {
   if (!has('rabbitmq-server')) return false;
   log('starting the installed rabbitmq-server');
   try {
+    // The management UI (http://127.0.0.1:15672) and HTTP API, which `warren dlq list` uses.
+    run('rabbitmq-plugins enable --offline rabbitmq_management');
+  } catch (error) {
+    log(`enabling the management plugin failed (the UI and 'warren dlq list' will be unavailable): ${error.message}`);
+  }
+  try {
     run('rabbitmq-server -detached');
   } catch (error) {
     log(`rabbitmq-server -detached failed: ${error.message}`);
