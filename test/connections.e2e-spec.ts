@@ -13,7 +13,7 @@ import {
   WarrenModule,
 } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
-import { BROKER_URL, unique, waitFor } from './support/broker';
+import { BROKER_URL, RawClient, unique, waitFor } from './support/broker';
 
 const rabbitmqctl = (...args: string[]) => execFileSync('rabbitmqctl', args, { encoding: 'utf8', timeout: 30_000 });
 
@@ -66,8 +66,11 @@ describe('several named connections in one app (real broker)', () => {
     second = createVhost();
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     second.remove();
+    const raw = await RawClient.connect();
+    await raw.deleteQueues(queue, `${queue}.rpc`);
+    await raw.close();
   });
 
   it('WarrenModule: each named connection has its own producer, RPC client and consumers (a vhost each)', async () => {
