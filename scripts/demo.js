@@ -6,7 +6,7 @@
  * Run it with `npm run demo` (which ensures a broker and builds first); DEMO_VERBOSE=1 echoes
  * the apps' logs as they come, otherwise they are shown only when a check fails.
  */
-const { spawn } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const net = require('net');
 const path = require('path');
 const { randomBytes } = require('crypto');
@@ -199,6 +199,28 @@ async function main() {
   );
 
   await components(registryPort);
+  await operability(port);
+}
+
+/** The gateway's /health, and a dead letter parked, inspected and replayed with the warren CLI. */
+async function operability(port) {
+  say('\nOperability (GET /health; the warren CLI on a dead letter):');
+  const health = await http(port, 'GET', '/health');
+  const rabbit = health.body && health.body.info && health.body.info.rabbitmq;
+  check(health.status === 200 && rabbit && rabbit.status === 'up', 'GET /health: rabbitmq up', `HTTP ${health.status} ${JSON.stringify(rabbit && { connected: rabbit.connection.connected, consumers: rabbit.consumers.length })}`);
+  const cli = (...args) => spawnSync(process.execPath, [path.join(ROOT, 'libs', 'warren', 'dist', 'cli', 'main.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const dlq = `${ORDER_EVENTS}.dlq`;
+  // An order event the consumer's DTO refuses: parked at once, with the reason.
+  const bad = `${RUN}-bad`;
+  cli('publish', 'warren.demo.orders', 'order.created', JSON.stringify({ id: bad, amount: -1 }));
+  const parked = () => cli('dlq', 'inspect', dlq, '--limit', '100').stdout.split('\n');
+  await until(() => parked().some((l) => l.includes(bad)), 'the bad event to be parked', EVENTS_TIMEOUT_MS).catch(() => undefined);
+  const lines = parked();
+  const index = lines.findIndex((l) => l.includes(bad));
+  const reason = index > 0 ? lines[index - 1].trim() : '';
+  check(index > 0 && /amount must not be less than 0/.test(reason), 'the invalid event is parked with its reason (warren dlq inspect)', reason || 'not parked');
+  const replay = cli('dlq', 'replay', dlq);
+  check(replay.status === 0 && /Replayed \d+ message/.test(replay.stdout), 'warren dlq replay sent it back (and the consumer parks it again: it is still invalid)', replay.stdout.trim().split('\n').pop());
 }
 
 /** Components: a requester calls IntSummator by name (valid and invalid arguments); the registry lists it. */

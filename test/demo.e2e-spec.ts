@@ -20,7 +20,7 @@ describe('sample apps demo (real broker)', () => {
     ]).finally(() => clearTimeout(timer));
     if (code !== 0) process.stdout.write(output);
     expect(code).toBe(0);
-    expect(output).toMatch(/^25 passed, 0 failed$/m);
+    expect(output).toMatch(/^28 passed, 0 failed$/m);
     expect(output).toContain('gateway stopped gracefully');
   }, 120_000);
 });

@@ -23,3 +23,4 @@ export * from './components';
 export * from './contracts';
 export { WarrenStatus } from './health/warren-status';
 export type { WarrenHealth } from './health/warren-status';
+export * from './log-channels';
