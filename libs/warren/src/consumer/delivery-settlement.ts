@@ -9,6 +9,7 @@ import type { HandlerDefinition } from './handler-definition';
 import type { HandlerPolicy } from './handler-policy';
 import { copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
 import { Outcome, UserSettlement, settlingChannel } from './user-settlement';
+import { spanEvent } from '../tracing/warren-tracing';
 
 export interface Delivery {
   message: ConsumeMessage;
@@ -76,9 +77,11 @@ export class DeliverySettlement {
     const trace = error instanceof WarrenError ? undefined : error;
     if (action.kind === 'retry') {
       const target = action.delayMs > 0 ? delayQueueName(this.host.queueName(), action.delayMs) : this.host.queueName();
+      spanEvent('warren.retry', { 'warren.attempt': action.attempt, 'warren.delay_ms': action.delayMs, 'warren.retry_queue': target });
       this.host.logger.warn(MESSAGES.retrying(name, this.host.queueName(), action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
       await this.forward(delivery, target, copyProperties(delivery.message, retryHeaders(action.attempt, error)));
     } else if (action.kind === 'dead-letter') {
+      spanEvent('warren.dead_lettered', { 'warren.dead_letter_queue': policy.deadLetterQueue!, 'warren.attempts': attempt });
       this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
       await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, deadLetterHeaders(this.host.queueName(), attempt, error)));
     } else {

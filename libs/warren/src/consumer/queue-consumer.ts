@@ -19,6 +19,7 @@ import { errorMessage, originalRoutingKey, rpcExpired } from './redelivery';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
+import { markFailed, withProcessSpan } from '../tracing/warren-tracing';
 import type { ResolvedWarrenOptions } from '../warren-options';
 
 
@@ -235,7 +236,7 @@ export class QueueConsumer {
       return;
     }
     this.inFlight.add(delivery);
-    void this.handle(delivery).finally(() => {
+    void withProcessSpan(this.queueName, message, () => this.handle(delivery)).finally(() => {
       this.inFlight.delete(delivery);
       if (this.inFlight.size === 0) this.onIdle?.();
     });
@@ -268,6 +269,7 @@ export class QueueConsumer {
       }
       this.settlement.settle(delivery, 'ack');
     } catch (error) {
+      markFailed(error);
       const name = handler?.name ?? `queue '${this.queueName}'`;
       const asked = userFailureSettlement(handler?.options, this.options.handling);
       if (asked) {

@@ -21,6 +21,7 @@ import { BrokerRefusal, brokerRefusal } from '../connection/broker-refusal';
 import { InvalidMessageError } from '../errors/invalid-message.error';
 import { checkTarget, publishProperties } from '../outgoing/publish-properties';
 import { Outgoing, culpritsOf, refusalError, timeoutError } from './outgoing';
+import { startSend } from '../tracing/warren-tracing';
 
 
 /** Reported through `onEmitError` when a fire-and-forget `emit` could not be delivered. */
@@ -107,14 +108,16 @@ export class MessageProducer {
     if (this.waiting.length >= this.options.maxBufferedMessages) {
       return Promise.reject(new BufferOverflowError(exchange, routingKey, this.options.maxBufferedMessages));
     }
+    const span = startSend({ exchange, routingKey, messageId: properties.messageId }, properties.headers);
+    properties.headers = span.headers;
     return new Promise<void>((resolve, reject) => {
       const outgoing: Outgoing = {
         exchange,
         routingKey,
         content,
         properties,
-        resolve,
-        reject,
+        resolve: () => (span.end(), resolve()),
+        reject: (error) => (span.end(error), reject(error)),
         attempt: 0,
         done: false,
         suspect: false,

@@ -22,6 +22,7 @@ import { MESSAGES } from '../warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { readReply } from './rpc-reply';
+import { startSend } from '../tracing/warren-tracing';
 import type { RpcContract } from '../contracts/contracts';
 
 interface PendingRequest {
@@ -93,6 +94,8 @@ export class RpcClient {
       return Promise.reject(error);
     }
     const correlationId = randomUUID();
+    const span = startSend({ exchange, routingKey }, headers, 'client');
+    headers = span.headers;
     return new Promise<T>((resolve, reject) => {
       const request: PendingRequest = {
         exchange,
@@ -103,8 +106,8 @@ export class RpcClient {
         timeoutMs,
         deadline: Date.now() + timeoutMs,
         sent: false,
-        resolve: resolve as (value: unknown) => void,
-        reject,
+        resolve: (value: unknown) => (span.end(), resolve(value as T)),
+        reject: (error: Error) => (span.end(error), reject(error)),
         timer: setTimeout(() => this.settle(correlationId, new RpcTimeoutError(exchange, routingKey, timeoutMs)), timeoutMs),
       };
       this.pending.set(correlationId, request);

@@ -4,6 +4,7 @@ import { decodeBody, encodeBody } from '../codec/message-codec';
 import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
 import { WarrenError } from '../errors/warren.error';
 import type { MessageSerializer } from '../interfaces/error-handling.interface';
+import { replyHeaders } from '../tracing/warren-tracing';
 import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../warren.constants';
 
 /**
@@ -41,6 +42,7 @@ export function sendReply(channel: Channel, request: ConsumeMessage, result: unk
     correlationId: request.properties.correlationId,
     contentType: body.contentType,
     persistent: options.persistent ?? false,
+    headers: replyHeaders(),
   });
   return undefined;
 }
@@ -49,7 +51,7 @@ export function sendErrorReply(channel: Channel, request: ConsumeMessage, error:
   channel.publish('', request.properties.replyTo, Buffer.from(errorReplyBody(toRemoteErrorPayload(error))), {
     correlationId: request.properties.correlationId,
     contentType: JSON_CONTENT_TYPE,
-    headers: { [REPLY_STATUS_HEADER]: REPLY_STATUS_ERROR },
+    headers: replyHeaders({ [REPLY_STATUS_HEADER]: REPLY_STATUS_ERROR }),
   });
 }
 

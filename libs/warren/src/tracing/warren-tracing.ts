@@ -1,0 +1,118 @@
+import { Context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, TextMapGetter, TextMapSetter, context, propagation, trace } from '@opentelemetry/api';
+import type { ConsumeMessage } from 'amqplib';
+
+/**
+ * OpenTelemetry through `@opentelemetry/api` only: with no SDK registered every call here is a
+ * no-op. Span names and attributes follow the messaging semantic conventions for RabbitMQ.
+ */
+const tracer = () => trace.getTracer('nestjs-warren');
+
+const setter: TextMapSetter<Record<string, unknown>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+const getter: TextMapGetter<Record<string, unknown> | undefined> = {
+  get: (carrier, key) => {
+    const value = carrier?.[key];
+    return typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+  },
+  keys: (carrier) => Object.keys(carrier ?? {}),
+};
+
+/**
+ * When @opentelemetry/instrumentation-amqplib has patched amqplib, it injects and extracts trace
+ * context itself; Warren then leaves the headers alone so the context is not injected twice.
+ */
+export function amqplibInstrumented(): boolean {
+  return Boolean(channelModel().Channel?.prototype.publish?.__wrapped);
+}
+
+type ChannelModelModule = { Channel?: { prototype: { publish?: { __wrapped?: boolean } } } };
+let loaded: ChannelModelModule | undefined;
+function channelModel(): ChannelModelModule {
+  // amqplib's promise API module, the one the instrumentation wraps (untyped: no declarations for it).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require('amqplib/lib/channel_model') as ChannelModelModule;
+  return loaded;
+}
+
+function attributes(system: { destination: string; routingKey: string; messageId?: string; operation: string }) {
+  return {
+    'messaging.system': 'rabbitmq',
+    'messaging.destination.name': system.destination,
+    'messaging.rabbitmq.destination.routing_key': system.routingKey,
+    'messaging.operation.type': system.operation,
+    ...(system.messageId ? { 'messaging.message.id': system.messageId } : {}),
+  };
+}
+
+/**
+ * A `send` span (a publish, or an RPC request with `kind: client`), whose context travels in
+ * `headers` (a copy: the caller's object is never changed). Returns the headers to send and the
+ * function that ends the span when the broker confirmed (or the reply came).
+ */
+export function startSend(
+  target: { exchange: string; routingKey: string; messageId?: string },
+  headers: Record<string, unknown> | undefined,
+  kind: 'producer' | 'client' = 'producer',
+): { headers: Record<string, unknown> | undefined; end(error?: unknown): void } {
+  if (amqplibInstrumented()) return { headers, end: () => undefined };
+  const destination = target.exchange || target.routingKey;
+  const span = tracer().startSpan(`send ${destination}`, {
+    kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.PRODUCER,
+    attributes: attributes({ destination, routingKey: target.routingKey, messageId: target.messageId, operation: 'send' }),
+  });
+  const carrier: Record<string, unknown> = { ...headers };
+  propagation.inject(trace.setSpan(context.active(), span), carrier, setter);
+  return { headers: carrier, end: (error) => endSpan(span, error) };
+}
+
+/**
+ * Runs a delivery's handling in a `process` span: a child of the producer's context carried in
+ * the headers (so one trace runs from the first request through every hop), with a link to it.
+ */
+export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: () => Promise<T>): Promise<T> {
+  if (amqplibInstrumented()) return run();
+  const parent: Context = propagation.extract(ROOT_CONTEXT, message.properties.headers, getter);
+  const producer = trace.getSpanContext(parent);
+  const span = tracer().startSpan(
+    `process ${queue}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: attributes({ destination: queue, routingKey: message.fields.routingKey, messageId: message.properties.messageId, operation: 'process' }),
+      links: producer ? [{ context: producer }] : [],
+    },
+    parent,
+  );
+  return context.with(trace.setSpan(parent, span), run).finally(() => span.end());
+}
+
+/** Headers for an RPC reply, carrying the current (process) span's context. */
+export function replyHeaders(headers: Record<string, unknown> = {}): Record<string, unknown> {
+  if (amqplibInstrumented()) return headers;
+  const carrier = { ...headers };
+  propagation.inject(context.active(), carrier, setter);
+  return carrier;
+}
+
+/** Marks the current delivery's span failed, or records what Warren did with it (retry, dead letter). */
+export function markFailed(error: unknown): void {
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  span.recordException(error instanceof Error ? error : new Error(String(error)));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+export function spanEvent(name: string, attributes: Record<string, string | number>): void {
+  trace.getActiveSpan()?.addEvent(name, attributes);
+}
+
+function endSpan(span: Span, error?: unknown): void {
+  if (error !== undefined) {
+    span.recordException(error instanceof Error ? error : new Error(String(error)));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  }
+  span.end();
+}
