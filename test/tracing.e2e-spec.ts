@@ -1,8 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { SpanKind, context, propagation, trace } from '@opentelemetry/api';
+import { SpanKind, context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/** Collects on demand: the test reads the instruments when it wants to. */
+class OnDemandReader extends MetricReader {
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 import { MessageProducer, RabbitPayload, RabbitRPC, RabbitSubscribe, RpcClient, WarrenModule } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
@@ -37,7 +49,10 @@ describe('OpenTelemetry tracing (real broker)', () => {
     }
   }
 
+  const reader = new OnDemandReader();
+
   beforeAll(() => {
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
@@ -45,6 +60,7 @@ describe('OpenTelemetry tracing (real broker)', () => {
 
   afterAll(async () => {
     trace.disable();
+    metrics.disable();
     propagation.disable();
     context.disable();
     const raw = await RawClient.connect();
@@ -101,5 +117,23 @@ describe('OpenTelemetry tracing (real broker)', () => {
     } finally {
       await closeAll(app);
     }
+  });
+
+  it('counts sent and consumed messages, retries and dead letters, with durations', async () => {
+    const { resourceMetrics } = await reader.collect();
+    const all = resourceMetrics.scopeMetrics.filter((scope) => scope.scope.name === 'nestjs-warren').flatMap((scope) => scope.metrics);
+    const sum = (name: string, destination?: string) =>
+      all
+        .filter((m) => m.descriptor.name === name)
+        .flatMap((m) => m.dataPoints as Array<{ value: unknown; attributes: Record<string, unknown> }>)
+        .filter((p) => destination === undefined || p.attributes['messaging.destination.name'] === destination)
+        .reduce((total, p) => total + (typeof p.value === 'number' ? p.value : ((p.value as { count: number }).count ?? 0)), 0);
+    expect(sum('messaging.client.sent.messages', exchange)).toBeGreaterThanOrEqual(3); // two publishes and an RPC request
+    expect(sum('messaging.client.consumed.messages', queue)).toBe(1);
+    expect(sum('messaging.client.consumed.messages', failing)).toBe(2);
+    expect(sum('messaging.process.duration', rpcQueue)).toBe(1); // a histogram: one recorded duration
+    expect(sum('messaging.client.operation.duration', exchange)).toBeGreaterThanOrEqual(3);
+    expect(sum('warren.messages.retried', failing)).toBe(1);
+    expect(sum('warren.messages.dead_lettered', failing)).toBe(1);
   });
 });

@@ -10,6 +10,7 @@ import type { HandlerPolicy } from './handler-policy';
 import { copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
 import { Outcome, UserSettlement, settlingChannel } from './user-settlement';
 import { spanEvent } from '../tracing/warren-tracing';
+import { recordDeadLetter, recordRetry } from '../tracing/warren-metrics';
 
 export interface Delivery {
   message: ConsumeMessage;
@@ -77,10 +78,12 @@ export class DeliverySettlement {
     const trace = error instanceof WarrenError ? undefined : error;
     if (action.kind === 'retry') {
       const target = action.delayMs > 0 ? delayQueueName(this.host.queueName(), action.delayMs) : this.host.queueName();
+      recordRetry(this.host.queueName());
       spanEvent('warren.retry', { 'warren.attempt': action.attempt, 'warren.delay_ms': action.delayMs, 'warren.retry_queue': target });
       this.host.logger.warn(MESSAGES.retrying(name, this.host.queueName(), action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
       await this.forward(delivery, target, copyProperties(delivery.message, retryHeaders(action.attempt, error)));
     } else if (action.kind === 'dead-letter') {
+      recordDeadLetter(this.host.queueName());
       spanEvent('warren.dead_lettered', { 'warren.dead_letter_queue': policy.deadLetterQueue!, 'warren.attempts': attempt });
       this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
       await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, deadLetterHeaders(this.host.queueName(), attempt, error)));

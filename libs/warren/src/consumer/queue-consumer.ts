@@ -269,7 +269,7 @@ export class QueueConsumer {
       }
       this.settlement.settle(delivery, 'ack');
     } catch (error) {
-      markFailed(error);
+      markFailed(error, message);
       const name = handler?.name ?? `queue '${this.queueName}'`;
       const asked = userFailureSettlement(handler?.options, this.options.handling);
       if (asked) {

@@ -1,5 +1,6 @@
 import { Context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, TextMapGetter, TextMapSetter, context, propagation, trace } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
+import { recordProcess, recordSend } from './warren-metrics';
 
 /**
  * OpenTelemetry through `@opentelemetry/api` only: with no SDK registered every call here is a
@@ -58,15 +59,23 @@ export function startSend(
   headers: Record<string, unknown> | undefined,
   kind: 'producer' | 'client' = 'producer',
 ): { headers: Record<string, unknown> | undefined; end(error?: unknown): void } {
-  if (amqplibInstrumented()) return { headers, end: () => undefined };
   const destination = target.exchange || target.routingKey;
+  const startedAt = performance.now();
+  const measured = (error?: unknown) => recordSend(destination, kind === 'client' ? 'request' : 'send', startedAt, error);
+  if (amqplibInstrumented()) return { headers, end: measured };
   const span = tracer().startSpan(`send ${destination}`, {
     kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.PRODUCER,
     attributes: attributes({ destination, routingKey: target.routingKey, messageId: target.messageId, operation: 'send' }),
   });
   const carrier: Record<string, unknown> = { ...headers };
   propagation.inject(trace.setSpan(context.active(), span), carrier, setter);
-  return { headers: carrier, end: (error) => endSpan(span, error) };
+  return {
+    headers: carrier,
+    end: (error) => {
+      measured(error);
+      endSpan(span, error);
+    },
+  };
 }
 
 /**
@@ -74,7 +83,9 @@ export function startSend(
  * the headers (so one trace runs from the first request through every hop), with a link to it.
  */
 export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: () => Promise<T>): Promise<T> {
-  if (amqplibInstrumented()) return run();
+  const startedAt = performance.now();
+  const measured = () => recordProcess(queue, startedAt, failures.get(message));
+  if (amqplibInstrumented()) return run().finally(measured);
   const parent: Context = propagation.extract(ROOT_CONTEXT, message.properties.headers, getter);
   const producer = trace.getSpanContext(parent);
   const span = tracer().startSpan(
@@ -86,7 +97,10 @@ export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: 
     },
     parent,
   );
-  return context.with(trace.setSpan(parent, span), run).finally(() => span.end());
+  return context.with(trace.setSpan(parent, span), run).finally(() => {
+    measured();
+    span.end();
+  });
 }
 
 /** Headers for an RPC reply, carrying the current (process) span's context. */
@@ -97,8 +111,12 @@ export function replyHeaders(headers: Record<string, unknown> = {}): Record<stri
   return carrier;
 }
 
+/** Handler failures by message, for the process metrics (the span has its own record). */
+const failures = new WeakMap<ConsumeMessage, unknown>();
+
 /** Marks the current delivery's span failed, or records what Warren did with it (retry, dead letter). */
-export function markFailed(error: unknown): void {
+export function markFailed(error: unknown, message?: ConsumeMessage): void {
+  if (message) failures.set(message, error);
   const span = trace.getActiveSpan();
   if (!span) return;
   span.recordException(error instanceof Error ? error : new Error(String(error)));

@@ -1,0 +1,63 @@
+import { Attributes, Counter, Histogram, metrics } from '@opentelemetry/api';
+
+/**
+ * Metrics through `@opentelemetry/api` (no-ops without an SDK): the messaging semantic
+ * conventions' counters and durations, plus Warren's own retries and dead letters.
+ */
+interface Instruments {
+  sent: Counter;
+  consumed: Counter;
+  processDuration: Histogram;
+  operationDuration: Histogram;
+  retried: Counter;
+  deadLettered: Counter;
+}
+
+let instruments: Instruments | undefined;
+let provider: unknown;
+
+function meters(): Instruments {
+  // Re-created when a different MeterProvider is registered (tests, late SDK start).
+  const current = metrics.getMeterProvider();
+  if (instruments && provider === current) return instruments;
+  const meter = metrics.getMeter('nestjs-warren');
+  provider = current;
+  instruments = {
+    sent: meter.createCounter('messaging.client.sent.messages', { description: 'Messages published (confirmed or not)' }),
+    consumed: meter.createCounter('messaging.client.consumed.messages', { description: 'Messages delivered to a handler' }),
+    processDuration: meter.createHistogram('messaging.process.duration', { unit: 's', description: 'Time a handler took per message' }),
+    operationDuration: meter.createHistogram('messaging.client.operation.duration', { unit: 's', description: 'Publish until confirm; RPC until reply' }),
+    retried: meter.createCounter('warren.messages.retried', { description: 'Failed messages sent to a retry queue' }),
+    deadLettered: meter.createCounter('warren.messages.dead_lettered', { description: 'Messages parked in a dead-letter queue' }),
+  };
+  return instruments;
+}
+
+const base = (destination: string, operation: string, error?: unknown): Attributes => ({
+  'messaging.system': 'rabbitmq',
+  'messaging.destination.name': destination,
+  'messaging.operation.name': operation,
+  ...(error !== undefined ? { 'error.type': error instanceof Error ? (error as { code?: string }).code ?? error.name : 'error' } : {}),
+});
+
+/** A publish (or an RPC request) finished: counted, and its duration from send to confirm (or reply). */
+export function recordSend(destination: string, operation: 'send' | 'request', startedAt: number, error?: unknown): void {
+  const m = meters();
+  m.sent.add(1, base(destination, operation, error));
+  m.operationDuration.record((performance.now() - startedAt) / 1000, base(destination, operation, error));
+}
+
+/** A delivery was handled (or failed): counted, with the handler's duration. */
+export function recordProcess(queue: string, startedAt: number, error?: unknown): void {
+  const m = meters();
+  m.consumed.add(1, base(queue, 'process', error));
+  m.processDuration.record((performance.now() - startedAt) / 1000, base(queue, 'process', error));
+}
+
+export function recordRetry(queue: string): void {
+  meters().retried.add(1, base(queue, 'retry'));
+}
+
+export function recordDeadLetter(queue: string): void {
+  meters().deadLettered.add(1, base(queue, 'dead_letter'));
+}
