@@ -135,5 +135,15 @@ describe('OpenTelemetry tracing (real broker)', () => {
     expect(sum('messaging.client.operation.duration', exchange)).toBeGreaterThanOrEqual(3);
     expect(sum('warren.messages.retried', failing)).toBe(1);
     expect(sum('warren.messages.dead_lettered', failing)).toBe(1);
+    // Gauges read live producers and consumers: one app is open now.
+    const app = await startApp({ imports: [WarrenModule.forRoot({ exchanges: [{ name: exchange, type: 'topic', options: { autoDelete: true } }], logger: false, connection: { name: 'otel-gauges' } })], providers: [Handlers] });
+    try {
+      const live = (await reader.collect()).resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      const points = (name: string) => live.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as Array<{ value: unknown; attributes: Record<string, unknown> }>);
+      expect(points('warren.publish.buffered')).toContainEqual(expect.objectContaining({ value: 0, attributes: expect.objectContaining({ 'warren.source': 'otel-gauges' }) }));
+      expect(points('warren.messages.in_flight')).toContainEqual(expect.objectContaining({ value: 0, attributes: expect.objectContaining({ 'warren.source': queue }) }));
+    } finally {
+      await closeAll(app);
+    }
   });
 });

@@ -20,6 +20,7 @@ import { isNack, nackSettlement, userFailureSettlement } from './user-settlement
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
 import { markFailed, withProcessSpan } from '../tracing/warren-tracing';
+import { observe } from '../tracing/warren-metrics';
 import type { ResolvedWarrenOptions } from '../warren-options';
 
 
@@ -49,6 +50,7 @@ export class QueueConsumer {
   private readonly forwarder = new DeliveryForwarder();
   private readonly settlement: DeliverySettlement;
   private readonly batches: BatchRunner;
+  private unobserve?: () => void;
   /** The current channel's acks; flushed before Warren closes a channel. */
   private acks?: AckBatcher;
   private onIdle?: () => void;
@@ -94,6 +96,7 @@ export class QueueConsumer {
 
   /** Resolves once the queue is declared, bound and consumed; rejects on the first failure. */
   start(connection: BrokerConnection, timeoutMs: number): Promise<void> {
+    this.unobserve ??= observe({ gauge: 'in_flight', name: this.options.queue ?? '(server-named)', read: () => this.inFlight.size });
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error: Error) => {
@@ -159,6 +162,7 @@ export class QueueConsumer {
   }
 
   async close(): Promise<void> {
+    this.unobserve?.();
     this.acks?.flush();
     await this.managed?.close();
   }

@@ -22,6 +22,7 @@ import { InvalidMessageError } from '../errors/invalid-message.error';
 import { checkTarget, publishProperties } from '../outgoing/publish-properties';
 import { Outgoing, culpritsOf, refusalError, timeoutError } from './outgoing';
 import { startSend } from '../tracing/warren-tracing';
+import { observe } from '../tracing/warren-metrics';
 
 
 /** Reported through `onEmitError` when a fire-and-forget `emit` could not be delivered. */
@@ -47,6 +48,7 @@ export class MessageProducer {
   private readonly unconfirmed = new Set<Outgoing>();
   private readonly events = new EventEmitter();
   private readonly logger: WarrenLogger;
+  private readonly unobserve: () => void;
   private writable = true;
   private closed = false;
   /** A suspect on the wire alone; nothing else is sent until it is settled. */
@@ -59,6 +61,7 @@ export class MessageProducer {
     logger: WarrenLogger,
   ) {
     this.logger = logger.child('Warren:MessageProducer');
+    this.unobserve = observe({ gauge: 'buffered', name: connection.name, read: () => this.pendingCount });
     this.channel = connection.openChannel(
       { name: 'producer', confirm: true, reopenDelayMs: REOPEN_AFTER_REFUSAL_MS },
       {
@@ -177,6 +180,7 @@ export class MessageProducer {
   /** Rejects whatever is still pending and closes the channel. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unobserve();
     const error = new WarrenClosedError(MESSAGES.clientClosed('MessageProducer'));
     for (const outgoing of [...this.unconfirmed, ...this.waiting]) this.finish(outgoing, error);
     await this.channel.close();

@@ -13,6 +13,20 @@ interface Instruments {
   deadLettered: Counter;
 }
 
+/** What the gauges read: each producer's buffer and each consumer's in-flight count, while it is open. */
+interface Source {
+  gauge: 'buffered' | 'in_flight';
+  name: string;
+  read(): number;
+}
+const sources = new Set<Source>();
+
+/** Adds a gauge reading until the returned function is called (on close). */
+export function observe(source: Source): () => void {
+  sources.add(source);
+  return () => sources.delete(source);
+}
+
 let instruments: Instruments | undefined;
 let provider: unknown;
 
@@ -30,6 +44,14 @@ function meters(): Instruments {
     retried: meter.createCounter('warren.messages.retried', { description: 'Failed messages sent to a retry queue' }),
     deadLettered: meter.createCounter('warren.messages.dead_lettered', { description: 'Messages parked in a dead-letter queue' }),
   };
+  for (const [gauge, name, description] of [
+    ['in_flight', 'warren.messages.in_flight', 'Deliveries being handled, per queue'],
+    ['buffered', 'warren.publish.buffered', 'Publishes waiting for a channel or a confirm, per connection'],
+  ] as const) {
+    meter.createObservableGauge(name, { description }).addCallback((result) => {
+      for (const source of sources) if (source.gauge === gauge) result.observe(source.read(), { 'messaging.system': 'rabbitmq', 'warren.source': source.name });
+    });
+  }
   return instruments;
 }
 
