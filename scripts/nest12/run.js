@@ -65,9 +65,14 @@ function main() {
       process.stdout.write(tsc.stdout + tsc.stderr);
       throw new Error('the Nest 12 app does not compile against Warren');
     }
-    const app = spawnSync(process.execPath, [path.join(dir, 'dist', 'main.js')], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env } });
-    process.stdout.write(app.stdout + app.stderr);
-    if (app.status !== 0) throw new Error(`the scenario failed (exit ${app.status ?? app.signal})`);
+    // The machine's Node, then the other supported lines, fetched from the registry (`node` packages).
+    for (const node of (process.env.NEST12_NODES ?? 'current,22,24').split(',')) {
+      const command = node === 'current' ? [process.execPath, []] : ['npx', ['-y', `node@${node}`]];
+      const app = spawnSync(command[0], [...command[1], path.join(dir, 'dist', 'main.js')], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+      say(`scenario on node ${node === 'current' ? process.version : node}:`);
+      process.stdout.write(app.stdout + app.stderr.split('\n').filter((l) => !/Unknown user config/.test(l)).join('\n'));
+      if (app.status !== 0) throw new Error(`the scenario failed on node ${node} (exit ${app.status ?? app.signal})`);
+    }
     say('all checks passed on NestJS 12');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { lastValueFrom } from 'rxjs';
 import amqplib from 'amqplib';
 
 const run = process.env.RUN_ID ?? String(process.pid);
+process.stdout.write(`running on node ${process.version}\n`);
 const exchange = `nest12.${run}`;
 const results: string[] = [];
 const check = (ok: boolean, what: string) => {
