@@ -23,6 +23,7 @@ import {
   DEFAULT_MAX_BUFFERED_MESSAGES,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PREFETCH,
+  DEFAULT_RPC_PREFETCH,
   DEFAULT_PUBLISH_TIMEOUT_MS,
   DEFAULT_RECONNECT_DELAY_MS,
   DEFAULT_RPC_TIMEOUT_MS,
@@ -36,6 +37,8 @@ export interface ResolvedWarrenOptions {
   uris: string[];
   exchanges: WarrenExchangeOptions[];
   prefetch: number;
+  /** Prefetch of queues that serve only RPC handlers. */
+  rpcPrefetch: number;
   rpcTimeoutMs: number;
   publishTimeoutMs: number;
   mandatory: boolean;
@@ -76,6 +79,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     uris: Array.isArray(uri) ? [...uri] : [uri],
     exchanges: (options.exchanges ?? []).map((exchange) => ({ ...exchange })),
     prefetch: options.prefetch ?? DEFAULT_PREFETCH,
+    rpcPrefetch: options.rpc?.prefetch ?? options.prefetch ?? DEFAULT_RPC_PREFETCH,
     rpcTimeoutMs: options.rpc?.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
     publishTimeoutMs: options.publish?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
     mandatory: options.publish?.mandatory ?? true,
@@ -108,6 +112,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     topology: resolveTopology(options, env),
   };
   checkPositive('prefetch', resolved.prefetch, true);
+  checkPositive('rpc.prefetch', resolved.rpcPrefetch, true);
   checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);
   checkTimeoutLimit('rpc.timeoutMs', resolved.rpcTimeoutMs);
   checkPositive('publish.timeoutMs', resolved.publishTimeoutMs);

@@ -75,7 +75,8 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   private consumerFor(group: QueueGroup, validator: PayloadValidator | undefined): QueueConsumer {
     const { handling, serializer, maxMessageBytes, retry } = this.options;
-    const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger), this.logger);
+    const rpcOnly = group.handlers.every((handler) => handler.options.type === 'rpc');
+    const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger, rpcOnly), this.logger);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator, handling.deserializer);
     return new QueueConsumer(
       { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert' },

@@ -41,7 +41,7 @@ function withQueueConsumerTag(handler: HandlerDefinition, options: ResolvedWarre
  * A handler's prefetch: its own `prefetch`, else the `prefetchCount` of the channel its
  * `queueOptions.channel` names, else that of the module's default channel, else the module's.
  */
-export function prefetchOf(handler: HandlerDefinition, options: ResolvedWarrenOptions, logger: WarrenLogger): number {
+export function prefetchOf(handler: HandlerDefinition, options: ResolvedWarrenOptions, logger: WarrenLogger, rpcOnly = false): number {
   if (handler.options.prefetch !== undefined) return handler.options.prefetch;
   const channels = options.handling.channels;
   const named = handler.options.queueOptions?.channel;
@@ -50,7 +50,7 @@ export function prefetchOf(handler: HandlerDefinition, options: ResolvedWarrenOp
     if (channel) return channel.prefetchCount ?? options.prefetch;
     logger.warn(MESSAGES.unknownChannel(handler.name, named, Object.keys(channels).join(', ') || 'none'));
   }
-  return Object.values(channels).find((channel) => channel.default)?.prefetchCount ?? options.prefetch;
+  return Object.values(channels).find((channel) => channel.default)?.prefetchCount ?? (rpcOnly ? options.rpcPrefetch : options.prefetch);
 }
 
 /** Full batches need the prefetch to be at least the batch size: raised (with a note) when lower. */

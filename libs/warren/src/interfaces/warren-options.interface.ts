@@ -78,6 +78,13 @@ export interface WarrenModuleOptions {
   rpc?: {
     /** Time `RpcClient.request` waits for a reply before rejecting with `RpcTimeoutError`. @default 10000 */
     timeoutMs?: number;
+    /**
+     * Unacknowledged requests each consumer of a queue that serves only RPC handlers may hold
+     * (a handler's own `prefetch` wins). Higher than `prefetch` because requests are answered,
+     * not retried: with 10, most of 50 concurrent calls wait in the broker. @default the module's
+     * `prefetch` when set, else 100
+     */
+    prefetch?: number;
   };
   publish?: {
     /** Time `MessageProducer.publish` waits for the broker's confirm. @default 10000 */
