@@ -56,7 +56,7 @@ export class WarrenStack implements BenchStack {
     this.queue = queue;
     @Injectable()
     class Server {
-      @RabbitRPC({ queue, prefetch: 100 })
+      @RabbitRPC({ queue }) // the default-configured server: RPC-only queues get prefetch 100
       handle(request: OrderEventDto) {
         return { id: request.id };
       }
