@@ -1,18 +1,8 @@
 import { INestApplication, Injectable } from '@nestjs/common';
-import { execFileSync } from 'child_process';
 import { RabbitPayload, RabbitRPC, RabbitSubscribe, RpcClient, WarrenModule } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique } from './support/broker';
-
-/** Prefetch of each consumer on `queue`, as the broker reports it. */
-function consumerPrefetch(queue: string): number[] {
-  const out = execFileSync('rabbitmqctl', ['list_consumers', '-q', '--no-table-headers', 'queue_name', 'prefetch_count'], { encoding: 'utf8', timeout: 30_000 });
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([name]) => name === queue)
-    .map(([, prefetch]) => Number(prefetch));
-}
+import { consumerPrefetch } from './support/chaos';
 
 /** RPC-only queues default to prefetch 100 (throughput) and still share a burst fairly between servers. */
 describe('RPC prefetch (real broker)', () => {
@@ -47,9 +37,9 @@ describe('RPC prefetch (real broker)', () => {
 
   it('an RPC-only queue consumes with prefetch 100; rpc.prefetch changes it; a queue with a subscriber keeps prefetch', async () => {
     apps.push(await server('a'));
-    expect(consumerPrefetch(rpcQueue)).toEqual([100]);
+    expect(await consumerPrefetch(rpcQueue)).toEqual([100]);
     apps.push(await server('b', { rpc: { prefetch: 5 } }));
-    expect(consumerPrefetch(rpcQueue).sort((x, y) => x - y)).toEqual([5, 100]);
+    expect((await consumerPrefetch(rpcQueue)).sort((x, y) => x - y)).toEqual([5, 100]);
 
     @Injectable()
     class Mixed {
@@ -63,7 +53,7 @@ describe('RPC prefetch (real broker)', () => {
     }
     const mixed = await startApp({ imports: [WarrenModule.forRoot({ logger: false })], providers: [Mixed] });
     try {
-      expect(consumerPrefetch(mixedQueue)).toEqual([10]);
+      expect(await consumerPrefetch(mixedQueue)).toEqual([10]);
     } finally {
       await closeAll(mixed);
     }

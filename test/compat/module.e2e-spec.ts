@@ -1,5 +1,4 @@
 import { INestApplication, Injectable, LoggerService, Module } from '@nestjs/common';
-import { execFileSync } from 'child_process';
 // A golevelup application's module wiring, with only the import path changed.
 import {
   AmqpConnection,
@@ -11,21 +10,12 @@ import {
 } from 'nestjs-warren';
 import { closeAll, startApp } from '../support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from '../support/broker';
+import { consumerPrefetch } from '../support/chaos';
 
 function recordingLogger() {
   const warnings: string[] = [];
   const logger: LoggerService = { log: () => undefined, error: () => undefined, warn: (m: unknown) => warnings.push(String(m)), debug: () => undefined, verbose: () => undefined };
   return { logger, warnings };
-}
-
-/** Prefetch of each consumer on `queue`, as the broker reports it. */
-function consumerPrefetch(queue: string): number[] {
-  const out = execFileSync('rabbitmqctl', ['list_consumers', '-q', '--no-table-headers', 'queue_name', 'prefetch_count'], { encoding: 'utf8', timeout: 30_000 });
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([name]) => name === queue)
-    .map(([, prefetch]) => Number(prefetch));
 }
 
 /** golevelup's module options, connection object and AmqpConnection API, on Warren. */
@@ -90,7 +80,7 @@ describe('golevelup compatibility: module and AmqpConnection (real broker)', () 
   });
 
   it("gives a handler the prefetch of the channel it names", async () => {
-    expect(consumerPrefetch(slowQueue)).toEqual([1]);
+    expect(await consumerPrefetch(slowQueue)).toEqual([1]);
     await app.get(AmqpConnection).publish(exchange, 'slow', { n: 1 });
     await waitFor(() => received.length === 1, 'the slow handler');
   });

@@ -27,6 +27,16 @@ export async function closeConnections(prefix: string): Promise<number> {
   return pids.length;
 }
 
+/** Prefetch of each consumer on `queue`, as the broker reports it. */
+export async function consumerPrefetch(queue: string): Promise<number[]> {
+  const out = await rabbitmqctl('list_consumers', '-q', '--no-table-headers', 'queue_name', 'prefetch_count');
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([name]) => name === queue)
+    .map(([, prefetch]) => Number(prefetch));
+}
+
 /** What the broker itself counts for `queue`: ready and delivered-but-unacked messages. */
 export async function queueCounts(queue: string): Promise<{ ready: number; unacked: number }> {
   const out = await rabbitmqctl('list_queues', 'name', 'messages_ready', 'messages_unacknowledged', '-q', '--no-table-headers');
