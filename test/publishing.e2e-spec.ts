@@ -50,6 +50,20 @@ describe('publishing (real broker)', () => {
     expect(await raw.drain(queue)).toHaveLength(25);
   });
 
+  it('publishMany settles each message on its own, in order: confirmed, unroutable, invalid', async () => {
+    await raw.channel.purgeQueue(queue);
+    const results = await app.get(MessageProducer).publishMany([
+      ...Array.from({ length: 50 }, (_, n) => ({ exchange, routingKey: 'bound.many', message: { n } })),
+      { exchange, routingKey: 'nobody.home', message: { n: 'lost' } },
+      { exchange, routingKey: 'k'.repeat(256), message: { n: 'bad' } },
+    ]);
+    expect(results.slice(0, 50).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[50]).toMatchObject({ status: 'rejected', reason: expect.any(UnroutableMessageError) });
+    expect(results[51]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ code: 'INVALID_MESSAGE', field: 'routingKey' }) });
+    const delivered = await raw.drain(queue);
+    expect(delivered.map((m) => JSON.parse(m.content.toString()).n)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+  });
+
   it('rejects a publish to a missing exchange with PublishError, and keeps working afterwards', async () => {
     const producer = app.get(MessageProducer);
     const missing = unique('missing');

@@ -137,6 +137,15 @@ export class MessageProducer {
    * reported to `onEmitError`.
    */
   /**
+   * Publishes a burst: every message is checked and queued in this tick, so they reach the socket
+   * together (one write with `connection.coalesceWrites`); resolves with one settled result per
+   * item, in order, once each is confirmed or refused. A bad item fails alone.
+   */
+  publishMany(items: ReadonlyArray<{ exchange: string; routingKey: string; message: unknown; options?: PublishOptions }>): Promise<PromiseSettledResult<void>[]> {
+    return Promise.allSettled(items.map((item) => this.publish(item.exchange, item.routingKey, item.message, item.options)));
+  }
+
+  /**
    * Publishes to a named publication of the module's `publications` (its exchange, routing key and
    * options; the call's options win). An unknown name rejects at once, naming the known ones.
    */
