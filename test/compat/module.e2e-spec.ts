@@ -121,6 +121,24 @@ describe('golevelup compatibility: module and AmqpConnection (real broker)', () 
     expect(await connection.resumeConsumer('no-such-tag')).toBeNull();
   });
 
+  it('a connection built by hand (new AmqpConnection(config), init, addConnection) publishes on its own connection', async () => {
+    const manager = app.get(AmqpConnectionManager);
+    const extra = new AmqpConnection({ name: 'extra', uri: BROKER_URL, logger: recordingLogger().logger });
+    await expect(extra.publish('', moduleQueue, {})).rejects.toThrow(/call init\(\) first/);
+    await extra.init();
+    try {
+      manager.addConnection(extra);
+      expect(manager.getConnection('extra')).toBe(extra);
+      expect(extra.connected).toBe(true);
+      await expect(manager.getConnection('extra')!.publish('', moduleQueue, { via: 'extra' })).resolves.toBe(true);
+      const [message] = await raw.drain(moduleQueue);
+      expect(JSON.parse(message.content.toString())).toEqual({ via: 'extra' });
+    } finally {
+      await extra.close();
+    }
+    expect(extra.connected).toBe(false);
+  });
+
   it('createRpc answers requests at run time, and request() reaches it', async () => {
     const connection = app.get(AmqpConnection);
     const rpcQueue = `${runtimeQueue}.rpc`;

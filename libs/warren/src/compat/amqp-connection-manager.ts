@@ -10,7 +10,14 @@ import { AmqpConnection } from './amqp-connection';
  */
 @Injectable()
 export class AmqpConnectionManager {
+  /** Connections built by hand and added (golevelup's `addConnection`). */
+  private readonly added = new Set<AmqpConnection>();
+
   constructor(private readonly discovery: DiscoveryService) {}
+
+  addConnection(connection: AmqpConnection): void {
+    this.added.add(connection);
+  }
 
   /** The connection called `name` ('default' for a configuration without a name), else undefined. */
   getConnection(name: string = DEFAULT_CONNECTION_NAME): AmqpConnection | undefined {
@@ -20,9 +27,11 @@ export class AmqpConnectionManager {
 
   getConnections(): AmqpConnection[] {
     const found = new Set<AmqpConnection>();
+    for (const connection of this.added) found.add(connection);
     for (const wrapper of this.discovery.getProviders()) {
       if (wrapper.instance instanceof AmqpConnection) found.add(wrapper.instance);
     }
-    return [...found];
+    // Hand-added ones last: golevelup's "the last one registered wins" for a shared name.
+    return [...found].sort((a, b) => Number(this.added.has(a)) - Number(this.added.has(b)));
   }
 }

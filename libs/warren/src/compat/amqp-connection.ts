@@ -1,4 +1,3 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import type { AmqpConnectionManager as ManagedConnection } from 'amqp-connection-manager';
 import { BrokerConnection } from '../connection/broker-connection';
@@ -7,7 +6,9 @@ import type { MessageHandlerOptions, PublishOptions } from '../interfaces';
 import { MessageProducer } from '../producer/message-producer';
 import { RpcClient } from '../rpc/rpc-client';
 import { DEFAULT_CONNECTION_NAME } from '../warren.tokens';
-import { RABBIT_CONFIG_TOKEN } from './compat.constants';
+import { WarrenConfigurationError } from '../errors/configuration.error';
+import { Warren, createWarren } from '../warren.standalone';
+import { translateConfig } from './config-translation';
 import type {
   AmqpRequestOptions,
   RabbitMQConfig,
@@ -16,20 +17,69 @@ import type {
   SubscriptionResult,
 } from './rabbitmq-config.interface';
 
+/** What an AmqpConnection runs on. */
+export interface WarrenParts {
+  producer: MessageProducer;
+  rpc: RpcClient;
+  consumers: WarrenConsumers;
+  broker: BrokerConnection;
+}
+
 /**
  * golevelup's `AmqpConnection`, backed by Warren: publishes go through Warren's confirmed,
  * mandatory `MessageProducer`, requests through `RpcClient`, run-time subscribers through
  * `WarrenConsumers` (with Warren's retry and dead-letter handling) — all on Warren's one connection.
  */
-@Injectable()
 export class AmqpConnection {
-  constructor(
-    private readonly producer: MessageProducer,
-    private readonly rpc: RpcClient,
-    private readonly consumers: WarrenConsumers,
-    private readonly broker: BrokerConnection,
-    @Inject(RABBIT_CONFIG_TOKEN) readonly configuration: RabbitMQConfig,
-  ) {}
+  private parts?: WarrenParts;
+  private standalone?: Warren;
+
+  /**
+   * As golevelup allowed: `new AmqpConnection(config)` then `await init()` opens a connection of its
+   * own (close it with `close()`). Inside `RabbitMQModule` the module builds it on its Warren instead.
+   */
+  constructor(readonly configuration: RabbitMQConfig) {}
+
+  /** The module's connection: Warren's producer, RPC client, consumers and connection. */
+  static fromWarren(parts: WarrenParts, configuration: RabbitMQConfig): AmqpConnection {
+    const connection = new AmqpConnection(configuration);
+    connection.parts = parts;
+    return connection;
+  }
+
+  /** Connects a hand-built connection (a no-op for the module's). */
+  async init(): Promise<void> {
+    if (this.parts) return;
+    const warren = await createWarren({ ...translateConfig(this.configuration).options, registerHandlers: false });
+    this.standalone = warren;
+    this.parts = { producer: warren.producer, rpc: warren.rpc, consumers: warren.consumers, broker: warren.connection };
+  }
+
+  /** Closes a hand-built connection (the module closes its own at shutdown). */
+  async close(): Promise<void> {
+    await this.standalone?.close();
+  }
+
+  private get warren(): WarrenParts {
+    if (!this.parts) throw new WarrenConfigurationError('This AmqpConnection is not connected: call init() first, or inject the one RabbitMQModule provides');
+    return this.parts;
+  }
+
+  private get producer(): MessageProducer {
+    return this.warren.producer;
+  }
+
+  private get rpc(): RpcClient {
+    return this.warren.rpc;
+  }
+
+  private get consumers(): WarrenConsumers {
+    return this.warren.consumers;
+  }
+
+  private get broker(): BrokerConnection {
+    return this.warren.broker;
+  }
 
   /** An amqplib channel for declaring and inspecting topology; Warren's consumers use channels of their own. */
   get channel(): Channel {

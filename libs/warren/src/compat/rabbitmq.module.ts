@@ -1,5 +1,9 @@
 import { DynamicModule, Logger, LoggerService, Module, Provider, Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { BrokerConnection } from '../connection/broker-connection';
+import { WarrenConsumers } from '../consumer/warren-consumers';
+import { MessageProducer } from '../producer/message-producer';
+import { RpcClient } from '../rpc/rpc-client';
 import { WarrenModule } from '../warren.module';
 import { MESSAGES } from '../warren.messages';
 import { AmqpConnection } from './amqp-connection';
@@ -59,7 +63,15 @@ export class RabbitMQModule {
       module: RabbitMQModule,
       global: true,
       imports: [config, warren, DiscoveryModule],
-      providers: [AmqpConnection, AmqpConnectionManager],
+      providers: [
+        {
+          provide: AmqpConnection,
+          useFactory: (producer: MessageProducer, rpc: RpcClient, consumers: WarrenConsumers, broker: BrokerConnection, rabbit: RabbitMQConfig) =>
+            AmqpConnection.fromWarren({ producer, rpc, consumers, broker }, rabbit),
+          inject: [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, RABBIT_CONFIG_TOKEN],
+        },
+        AmqpConnectionManager,
+      ],
       // Warren's own MessageProducer / RpcClient too, for code moving to Warren's API step by step.
       exports: [AmqpConnection, AmqpConnectionManager, config, warren],
     };
