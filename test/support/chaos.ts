@@ -1,8 +1,7 @@
 import { execFile } from 'child_process';
 import { promisify } from 'util';
+import { WarrenFaults } from 'nestjs-warren/testing';
 import { BROKER_URL } from './broker';
-import { waitFor } from './broker';
-import * as amqplib from 'amqplib';
 
 const run = promisify(execFile);
 
@@ -12,19 +11,15 @@ async function rabbitmqctl(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** The supported fault kit (nestjs-warren/testing): Warren's own chaos tests use it as users would. */
+const faults = new WarrenFaults({ url: BROKER_URL });
+
 /**
  * Force-closes every client connection whose connection_name starts with `prefix`; returns how
  * many were closed. Fails loudly if rabbitmqctl refuses: a chaos test must not pass by accident.
  */
-export async function closeConnections(prefix: string): Promise<number> {
-  // The JSON formatter prints pids in a form close_connection cannot parse; the table form works.
-  const out = await rabbitmqctl('list_connections', 'pid', 'client_properties', '-q');
-  const pids = out
-    .split('\n')
-    .filter((line) => line.includes(`{"connection_name","${prefix}`))
-    .map((line) => line.split('\t')[0]);
-  for (const pid of pids) await rabbitmqctl('close_connection', pid, 'chaos test');
-  return pids.length;
+export function closeConnections(prefix: string): Promise<number> {
+  return faults.closeConnections(prefix, 'chaos test');
 }
 
 /** Prefetch of each consumer on `queue`, as the broker reports it. */
@@ -45,36 +40,18 @@ export async function queueCounts(queue: string): Promise<{ ready: number; unack
   return { ready: Number(row[1]), unacked: Number(row[2]) };
 }
 
-export async function stopBrokerApp(): Promise<void> {
-  await rabbitmqctl('stop_app');
+export function stopBrokerApp(): Promise<void> {
+  return faults.stopBroker();
 }
 
 /** Starts the broker app and waits until it accepts AMQP connections again. */
-export async function startBrokerApp(): Promise<void> {
-  await rabbitmqctl('start_app');
-  await waitFor(
-    async () => {
-      try {
-        const connection = await amqplib.connect(BROKER_URL);
-        await connection.close();
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    'the broker to accept connections',
-    60_000,
-  );
+export function startBrokerApp(): Promise<void> {
+  return faults.startBroker();
 }
 
 /** For `finally` blocks: whatever a test did, leave a running broker behind. */
-export async function restoreBroker(): Promise<void> {
-  try {
-    const connection = await amqplib.connect(BROKER_URL);
-    await connection.close();
-  } catch {
-    await startBrokerApp();
-  }
+export function restoreBroker(): Promise<void> {
+  return faults.restore();
 }
 
 /**
