@@ -33,6 +33,8 @@ const MIN_START_TIMEOUT_MS = 10_000;
 @Injectable()
 export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private consumers: QueueConsumer[] = [];
+  /** One validator for every consumer, the discovered and the run-time ones alike. */
+  private readonly validator: PayloadValidator | undefined;
   private handlers: HandlerDefinition[] = [];
   private drained?: Promise<void>;
   private readonly logger: WarrenLogger;
@@ -46,6 +48,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     logger: WarrenLogger,
   ) {
     this.logger = logger.child('Warren');
+    this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
   }
 
   async onModuleInit(): Promise<void> {
@@ -58,7 +61,6 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   }
 
   private registerHandlers(): void {
-    const validator = this.options.validation === false ? undefined : new PayloadValidator(this.options.validation);
     if (!this.options.handling.registerHandlers) {
       this.logger.log(MESSAGES.handlersNotRegistered);
       return;
@@ -66,18 +68,29 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     // Each connection consumes for its own handlers; those that name none belong to the default one.
     const mine = this.explorer.explore().filter((handler) => (handler.options.connection ?? 'default') === this.options.name);
     const handlers = applyNamedHandlerOptions(mine, this.options);
-    this.consumers = groupByQueue(handlers, this.logger).map((group) => this.consumerFor(group, validator));
+    this.consumers = this.consumersFor(handlers);
     this.handlers = handlers;
+  }
+
+  /** How long a consumer may take to declare, bind and consume. */
+  private get startTimeoutMs(): number {
+    return Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS);
+  }
+
+  /** One consumer per queue for `handlers` (logged as registered); nothing is started yet. */
+  private consumersFor(handlers: HandlerDefinition[]): QueueConsumer[] {
+    const consumers = groupByQueue(handlers, this.logger).map((group) => this.consumerFor(group));
     for (const handler of handlers) {
       this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
     }
+    return consumers;
   }
 
-  private consumerFor(group: QueueGroup, validator: PayloadValidator | undefined): QueueConsumer {
+  private consumerFor(group: QueueGroup): QueueConsumer {
     const { handling, serializer, maxMessageBytes, retry } = this.options;
     const rpcOnly = group.handlers.every((handler) => handler.options.type === 'rpc');
     const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger, rpcOnly), this.logger);
-    const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, validator, handling.deserializer);
+    const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer);
     return new QueueConsumer(
       { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert' },
       dispatcher,
@@ -87,14 +100,9 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   /** Starts consuming for handlers given at run time (one consumer per queue); they drain and close with the others. */
   async addConsumers(handlers: HandlerDefinition[]): Promise<QueueConsumer[]> {
-    const validator = this.options.validation === false ? undefined : new PayloadValidator(this.options.validation);
-    const added = groupByQueue(handlers, this.logger).map((group) => this.consumerFor(group, validator));
+    const added = this.consumersFor(handlers);
     this.consumers.push(...added);
-    for (const handler of handlers) {
-      this.logger.log(MESSAGES.handlerRegistered(handler.name, handler.options.type, describeHandlerTarget(handler)));
-    }
-    const timeoutMs = Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS);
-    await Promise.all(added.map((consumer) => consumer.start(this.connection, timeoutMs)));
+    await Promise.all(added.map((consumer) => consumer.start(this.connection, this.startTimeoutMs)));
     return added;
   }
 
@@ -104,7 +112,6 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const timeoutMs = Math.max(this.options.connection.connectTimeoutMs, MIN_START_TIMEOUT_MS);
     if (this.options.topology.mode === 'check') {
       try {
         await checkTopology(this.connection, requiredTopology(this.options, this.handlers));
@@ -113,7 +120,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
         throw error;
       }
     }
-    const started = await Promise.allSettled(this.consumers.map((c) => c.start(this.connection, timeoutMs)));
+    const started = await Promise.allSettled(this.consumers.map((c) => c.start(this.connection, this.startTimeoutMs)));
     const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) {
       // Leave nothing running behind a failed start: the process must be able to exit.
