@@ -1,5 +1,6 @@
 import * as amqplib from 'amqplib';
 import { randomBytes } from 'crypto';
+import { waitFor as waitUntil } from 'nestjs-warren/testing';
 import { delayQueueName, retryDelays } from '../../libs/warren/src/consumer/failure-policy';
 import { DEFAULT_RETRY } from '../../libs/warren/src/warren.constants';
 
@@ -14,13 +15,8 @@ export function unique(prefix: string): string {
 }
 
 /** Polls `condition` until it holds or `timeoutMs` passes; then fails with `what`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(condition, what, { timeoutMs });
 }
 
 /**

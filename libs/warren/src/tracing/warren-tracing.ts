@@ -67,10 +67,8 @@ export function startSend(
     kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.PRODUCER,
     attributes: attributes({ destination, routingKey: target.routingKey, messageId: target.messageId, operation: 'send' }),
   });
-  const carrier: Record<string, unknown> = { ...headers };
-  propagation.inject(trace.setSpan(context.active(), span), carrier, setter);
   return {
-    headers: carrier,
+    headers: withContext(trace.setSpan(context.active(), span), headers),
     end: (error) => {
       measured(error);
       endSpan(span, error);
@@ -104,11 +102,20 @@ export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: 
 }
 
 /** Headers for an RPC reply, carrying the current (process) span's context. */
-export function replyHeaders(headers: Record<string, unknown> = {}): Record<string, unknown> {
-  if (amqplibInstrumented()) return headers;
-  const carrier = { ...headers };
-  propagation.inject(context.active(), carrier, setter);
-  return carrier;
+export function replyHeaders(headers?: Record<string, unknown>): Record<string, unknown> | undefined {
+  return amqplibInstrumented() ? headers : withContext(context.active(), headers);
+}
+
+/**
+ * `headers` plus the propagator's fields for `ctx`, as a copy (the caller's object is never
+ * changed); `headers` itself when the propagator adds nothing — no SDK registered, the usual case
+ * on the hot path — so no object is allocated per message for nothing.
+ */
+function withContext(ctx: Context, headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const fields: Record<string, unknown> = {};
+  propagation.inject(ctx, fields, setter);
+  for (const _ in fields) return { ...headers, ...fields };
+  return headers;
 }
 
 /** Handler failures by message, for the process metrics (the span has its own record). */
