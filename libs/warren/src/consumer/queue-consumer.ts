@@ -72,7 +72,7 @@ export class QueueConsumer {
     this.queueName = options.queue ?? '(server-named)';
     const label = (options.queue ?? 'anon').replace(/[^\w.-]/g, '_').slice(0, 60);
     this.consumerTag =
-      dispatcher.handlers.map((h) => h.options.queueOptions?.consumerOptions?.consumerTag).find((tag) => tag !== undefined) ??
+      dispatcher.handlers.map((h) => h.options.queueOptions?.consumerOptions?.consumerTag).find((tag) => Boolean(tag)) ??
       `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
     this.confirming = dispatcher.handlers.some((handler) => handler.options.type === 'subscribe');
     this.settlement = new DeliverySettlement({
