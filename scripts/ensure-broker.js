@@ -94,11 +94,43 @@ async function startWithDocker(host, port) {
   return waitUntilAnswers(host, port, 120_000);
 }
 
+/** True when something accepts TCP connections on host:port. */
+function listens(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => done(true));
+  });
+}
+
+/**
+ * A local broker that runs without the management plugin (a fresh Debian install) gets it enabled online:
+ * `warren dlq list` and its test read the management HTTP API. Failure here is reported, not fatal.
+ */
+async function ensureManagement(host) {
+  if (await listens(host, 15672)) return;
+  if (!has('rabbitmq-plugins')) return;
+  try {
+    run('rabbitmq-plugins enable rabbitmq_management');
+  } catch (error) {
+    log(`enabling the management plugin failed (the UI and 'warren dlq list' will be unavailable): ${error.message}`);
+    return;
+  }
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && !(await listens(host, 15672))) await new Promise((r) => setTimeout(r, 500));
+}
+
 async function ensureBroker() {
   const { host, port } = target();
   const where = `${host}:${port}`;
   if (await amqpAnswers(host, port)) {
     log(`RabbitMQ answers at ${where}`);
+    if (isLocal(host)) await ensureManagement(host);
     return;
   }
   if (!isLocal(host)) {
