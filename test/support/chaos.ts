@@ -40,6 +40,13 @@ export async function queueCounts(queue: string): Promise<{ ready: number; unack
   return { ready: Number(row[1]), unacked: Number(row[2]) };
 }
 
+/** Each queue's type ('classic', 'quorum', …) as the broker reports it. */
+export async function queueTypes(...queues: string[]): Promise<Record<string, string>> {
+  const out = await rabbitmqctl('list_queues', 'name', 'type', '-q', '--no-table-headers');
+  const types = Object.fromEntries(out.split('\n').map((line) => line.trim().split('\t')));
+  return Object.fromEntries(queues.map((queue) => [queue, types[queue] ?? 'missing']));
+}
+
 export function stopBrokerApp(): Promise<void> {
   return faults.stopBroker();
 }

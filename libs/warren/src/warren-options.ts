@@ -9,6 +9,7 @@ import type {
   MessageErrorHandler,
   MessageHandlerOptions,
   MessageSerializer,
+  QueueType,
   PublishOptions,
   RetryOptions,
   WarrenChannelOptions,
@@ -24,6 +25,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PREFETCH,
   DEFAULT_RPC_PREFETCH,
+  DEFAULT_DELIVERY_LIMIT,
   DEFAULT_PUBLISH_TIMEOUT_MS,
   DEFAULT_RECONNECT_DELAY_MS,
   DEFAULT_RPC_TIMEOUT_MS,
@@ -37,6 +39,8 @@ export interface ResolvedWarrenOptions {
   uris: string[];
   exchanges: WarrenExchangeOptions[];
   prefetch: number;
+  /** Type of named handler queues, and the delivery limit of quorum ones. */
+  queues: { type: QueueType; deliveryLimit: number };
   /** Prefetch of queues that serve only RPC handlers. */
   rpcPrefetch: number;
   rpcTimeoutMs: number;
@@ -79,6 +83,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     uris: Array.isArray(uri) ? [...uri] : [uri],
     exchanges: (options.exchanges ?? []).map((exchange) => ({ ...exchange })),
     prefetch: options.prefetch ?? DEFAULT_PREFETCH,
+    queues: { type: options.queueType ?? 'classic', deliveryLimit: options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT },
     rpcPrefetch: options.rpc?.prefetch ?? options.prefetch ?? DEFAULT_RPC_PREFETCH,
     rpcTimeoutMs: options.rpc?.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
     publishTimeoutMs: options.publish?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
@@ -112,6 +117,10 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     topology: resolveTopology(options, env),
   };
   checkPositive('prefetch', resolved.prefetch, true);
+  if (resolved.queues.type !== 'classic' && resolved.queues.type !== 'quorum') {
+    throw new WarrenConfigurationError(`Option queueType must be 'classic' or 'quorum'; got '${String(resolved.queues.type)}'`);
+  }
+  checkPositive('deliveryLimit', resolved.queues.deliveryLimit, true);
   checkPositive('rpc.prefetch', resolved.rpcPrefetch, true);
   checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);
   checkTimeoutLimit('rpc.timeoutMs', resolved.rpcTimeoutMs);

@@ -28,6 +28,8 @@ export const DEFAULT_URI = 'amqp://guest:guest@127.0.0.1:5672';
 export const DEFAULT_PREFETCH = 10;
 /** Queues serving only RPC handlers: enough for typical concurrency without a round trip per batch of acks. */
 export const DEFAULT_RPC_PREFETCH = 100;
+/** Quorum queues: deliveries before the broker dead-letters a message (RabbitMQ 4's own default too). */
+export const DEFAULT_DELIVERY_LIMIT = 20;
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

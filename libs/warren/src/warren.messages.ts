@@ -2,7 +2,8 @@
 export const MESSAGES = {
   connecting: (uri: string) => `Connecting to RabbitMQ at ${uri}`,
   connected: (uri: string) => `Connected to RabbitMQ at ${uri}`,
-  disconnected: (reason: string) => `Connection to RabbitMQ lost (${reason}); reconnecting`,
+  disconnected: (node: string, reason: string) => `Connection to ${node} lost (${reason}); reconnecting`,
+  reconnected: (node: string) => `Reconnected to RabbitMQ at ${node}`,
   blocked: (reason: string) => `RabbitMQ blocked the connection: ${reason}; publishes wait until it unblocks`,
   connectFailed: (uris: string, timeoutMs: number, reason: string) =>
     `Could not connect to RabbitMQ at ${uris} within ${timeoutMs} ms: ${reason}. ` +
@@ -31,6 +32,11 @@ export const MESSAGES = {
   sharedQueueWithoutKeys: (queue: string, handlers: string) =>
     `Handlers ${handlers} share queue '${queue}' without routing keys of their own; ` +
     'messages that no keyed handler on the queue matches are handed to them in turn',
+  queueTypeConflict: (queue: string, first: string, firstType: string, other: string, otherType: string) =>
+    `Handlers ${first} and ${other} share queue '${queue}' but ask for different queue types ('${firstType}' and '${otherType}'); give them the same queueType`,
+  unknownQueueType: (handler: string, type: string) => `${handler}: queueType must be 'classic' or 'quorum'; got '${type}'`,
+  quorumRefuses: (handler: string, queue: string, option: string, why: string) =>
+    `${handler}: the quorum queue '${queue}' cannot have option '${option}': ${why}. Remove the option, or use queueType: 'classic' for this handler`,
   subscribeRequiresTarget: (handler: string) =>
     `${handler}: @RabbitSubscribe/@RabbitRPC needs an 'exchange' (with 'routingKey'), a 'queue', or 'bindings'`,
 

@@ -16,6 +16,7 @@ import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
+import { queueKindOf } from './consumer/queue-type';
 import { WarrenExplorer } from './warren.explorer';
 import { checkTopology, requiredTopology } from './topology/topology-check';
 import { MESSAGES } from './warren.messages';
@@ -90,9 +91,10 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const { handling, serializer, maxMessageBytes, retry } = this.options;
     const rpcOnly = group.handlers.every((handler) => handler.options.type === 'rpc');
     const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger, rpcOnly), this.logger);
+    const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer);
     return new QueueConsumer(
-      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert' },
+      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert', kind },
       dispatcher,
       this.logger.child('Warren:Consumer'),
     );

@@ -13,7 +13,13 @@ export function originOf(message: GetMessage, dlq: string): { exchange: string; 
 }
 
 export function reasonOf(message: GetMessage): string {
-  return String(message.properties.headers?.[HEADERS.error] ?? '(no reason recorded)');
+  const headers = message.properties.headers;
+  const error = headers?.[HEADERS.error];
+  if (error !== undefined) return String(error);
+  // Dead-lettered by the broker itself (a quorum queue's delivery limit, a TTL, a length limit).
+  const brokerReason = headers?.['x-first-death-reason'];
+  if (brokerReason !== undefined) return `broker: ${String(brokerReason)} (queue ${String(headers?.['x-first-death-queue'] ?? '?')})`;
+  return '(no reason recorded)';
 }
 
 /** The properties of a replayed copy: the original's, without Warren's dead-letter headers (a fresh start). */

@@ -34,6 +34,8 @@ export class BrokerConnection {
     let lastError: Error | undefined;
     amqp.managedConnection.on('connectFailed', ({ err }: { err: Error }) => (lastError = err));
     amqp.managedChannel.on('error', (err: Error) => (lastError = err));
+    let node: string | undefined;
+    amqp.managedConnection.on('connect', ({ url }: { url: unknown }) => (node = nodeOf(url)));
     try {
       await init;
     } catch (err) {
@@ -42,8 +44,9 @@ export class BrokerConnection {
       throw new BrokerConnectionError(MESSAGES.connectFailed(printable, options.connection.connectTimeoutMs, reason));
     }
     const connection = new BrokerConnection(amqp, options, logger);
+    connection.node = node;
     connection.watch();
-    logger.log(MESSAGES.connected(printable));
+    logger.log(MESSAGES.connected(node ?? printable));
     return connection;
   }
 
@@ -70,6 +73,12 @@ export class BrokerConnection {
   get name(): string {
     return this.options.connection.name;
   }
+
+  /**
+   * The node (its URI without credentials) this connection is on; with several URIs, a lost
+   * connection moves on to the next one. Undefined while disconnected.
+   */
+  node?: string;
 
   /** The broker's reason while it blocks this connection's publishers (a memory or disk alarm). */
   blocked?: string;
@@ -102,9 +111,15 @@ export class BrokerConnection {
       if (manager.connection) coalesce(manager.connection);
       manager.on('connect', ({ connection }: { connection: ChannelModel }) => coalesce(connection));
     }
-    manager.on('disconnect', ({ err }: { err?: Error }) =>
-      this.logger.warn(MESSAGES.disconnected(err?.message ?? 'closed')),
-    );
+    manager.on('disconnect', ({ err }: { err?: Error }) => {
+      this.logger.warn(MESSAGES.disconnected(this.node ?? 'RabbitMQ', err?.message ?? 'closed'));
+      this.node = undefined;
+    });
+    // Reconnects after the first: say which node the connection is on now.
+    manager.on('connect', ({ url }: { url: unknown }) => {
+      this.node = nodeOf(url);
+      this.logger.log(MESSAGES.reconnected(this.node));
+    });
     manager.on('blocked', ({ reason }: { reason: string }) => {
       this.blocked = reason;
       this.logger.warn(MESSAGES.blocked(reason));
@@ -113,4 +128,16 @@ export class BrokerConnection {
     // A new connection starts unblocked.
     manager.on('connect', () => (this.blocked = undefined));
   }
+}
+
+/** amqp-connection-manager reports the URL it connected with as given: a string or a connect-options object. */
+function nodeOf(url: unknown): string {
+  if (typeof url === 'string') return safeUri(url);
+  if (url && typeof url === 'object') {
+    const target = 'url' in url ? (url as { url: unknown }).url : url;
+    if (typeof target === 'string') return safeUri(target);
+    const { protocol = 'amqp', hostname = 'localhost', port } = target as { protocol?: string; hostname?: string; port?: number };
+    return `${protocol}://${hostname}${port ? `:${port}` : ''}`;
+  }
+  return 'unknown node';
 }

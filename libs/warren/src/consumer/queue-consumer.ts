@@ -15,6 +15,7 @@ import type { HandlerDefinition } from './handler-definition';
 import { HandlerPolicy, handlerPolicy } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
 import { declareQueue, declareRetryTopology } from './queue-topology';
+import type { QueueKind } from './queue-type';
 import { errorMessage, originalRoutingKey, rpcExpired } from './redelivery';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
@@ -33,6 +34,8 @@ export interface QueueConsumerOptions {
   serializer?: ResolvedWarrenOptions['serializer'];
   /** False in topology 'check' mode: queues are only checked, nothing is declared or bound. */
   declare?: boolean;
+  /** Classic or quorum (with its delivery limit); companions follow it. @default classic */
+  kind?: QueueKind;
 }
 
 /**
@@ -170,11 +173,14 @@ export class QueueConsumer {
   private async setup(channel: ConfirmChannel): Promise<void> {
     await channel.prefetch(this.options.prefetch);
     const handlers = this.dispatcher.handlers;
+    const { queue, retry, kind } = this.options;
     const declare = this.options.declare !== false;
-    const name = await declareQueue(channel, this.options.queue, handlers, declare);
+    // A named queue's policies are known before it is declared: a quorum queue parks at its delivery limit.
+    const parking = queue === undefined ? undefined : handlers.map((h) => handlerPolicy(h, queue, true, retry).deadLetterQueue).find((q) => q !== undefined);
+    const name = await declareQueue(channel, queue, handlers, declare, kind, parking);
     this.queueName = name;
-    for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, this.options.queue !== undefined, this.options.retry));
-    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()]);
+    for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, queue !== undefined, retry));
+    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind);
     if (this.confirming) this.forwarder.attach(channel);
     this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));
     // A reconnect during shutdown, or of a paused consumer, must not start consuming again.

@@ -3,6 +3,7 @@ import type { QueueOptions } from '../interfaces';
 import { delayQueueName } from './failure-policy';
 import type { HandlerDefinition } from './handler-definition';
 import { HandlerPolicy, delaySteps } from './handler-policy';
+import { QueueKind, companionArguments, kindArguments } from './queue-type';
 
 /** Server-named queues belong to one connection: they should vanish with it. */
 const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable: false, autoDelete: true };
@@ -11,8 +12,17 @@ const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable
  * Declares the queue that a group of handlers consumes (or checks it exists) and binds it as
  * each handler asks. Runs on every new channel, so topology comes back after a reconnect.
  * Returns the queue's actual name (the server's, for unnamed queues).
+ * A quorum queue whose handlers park failures also dead-letters into that queue when its delivery
+ * limit is reached (unless the user gave it a dead-letter exchange of their own).
  */
-export async function declareQueue(channel: Channel, queue: string | undefined, handlers: HandlerDefinition[], declare = true): Promise<string> {
+export async function declareQueue(
+  channel: Channel,
+  queue: string | undefined,
+  handlers: HandlerDefinition[],
+  declare = true,
+  kind: QueueKind = { type: 'classic' },
+  deadLetterQueue?: string,
+): Promise<string> {
   const first = handlers[0].options;
   let name: string;
   if ((first.createQueueIfNotExists === false || !declare) && queue) {
@@ -20,7 +30,7 @@ export async function declareQueue(channel: Channel, queue: string | undefined, 
     // topology 'check' mode: the bindings are the broker's business (they cannot be checked).
     if (!declare) return name;
   } else {
-    const args = queueArguments(first.queueOptions);
+    const args = queueArguments(first.queueOptions, kind, deadLetterQueue);
     name = (await channel.assertQueue(queue ?? '', queue ? args : { ...ANONYMOUS_QUEUE_DEFAULTS, ...args })).queue;
   }
   for (const handler of handlers) {
@@ -35,11 +45,15 @@ export async function declareQueue(channel: Channel, queue: string | undefined, 
   return name;
 }
 
-function queueArguments(options: QueueOptions | undefined): Options.AssertQueue {
-  if (!options) return {};
+function queueArguments(options: QueueOptions | undefined, kind: QueueKind, deadLetterQueue: string | undefined): Options.AssertQueue {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { bindQueueArguments, consumerOptions, channel, ...args } = options;
-  return args;
+  const { bindQueueArguments, consumerOptions, channel, ...args } = options ?? {};
+  if (kind.type !== 'quorum') return args;
+  const parking =
+    deadLetterQueue !== undefined && args.deadLetterExchange === undefined && args.arguments?.['x-dead-letter-exchange'] === undefined
+      ? { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue }
+      : {};
+  return { ...args, durable: true, arguments: { ...parking, ...kindArguments(kind), ...args.arguments } };
 }
 
 /**
@@ -47,13 +61,14 @@ function queueArguments(options: QueueOptions | undefined): Options.AssertQueue 
  * holds messages for its TTL, then dead-letters them back to `queue` through the default
  * exchange: retries need no plugin and no timer in the service.
  */
-export async function declareRetryTopology(channel: Channel, queue: string, policies: HandlerPolicy[]): Promise<void> {
+export async function declareRetryTopology(channel: Channel, queue: string, policies: HandlerPolicy[], kind: QueueKind = { type: 'classic' }): Promise<void> {
+  const typed = companionArguments(kind);
   const deadLetterQueues = new Set(policies.map((p) => p.deadLetterQueue).filter((q): q is string => q !== undefined));
-  for (const dlq of deadLetterQueues) await channel.assertQueue(dlq, { durable: true });
+  for (const dlq of deadLetterQueues) await channel.assertQueue(dlq, { durable: true, arguments: typed });
   for (const delayMs of delaySteps(policies)) {
     await channel.assertQueue(delayQueueName(queue, delayMs), {
       durable: true,
-      arguments: { 'x-message-ttl': delayMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+      arguments: { ...typed, 'x-message-ttl': delayMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
     });
   }
 }

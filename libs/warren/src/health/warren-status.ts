@@ -8,7 +8,8 @@ export interface WarrenHealth {
   up: boolean;
   /** Why it is not up (empty when it is). */
   problems: string[];
-  connection: { name: string; connected: boolean; blocked?: string };
+  /** `node`: the URI (without credentials) of the node the connection is on, while connected. */
+  connection: { name: string; connected: boolean; node?: string; blocked?: string };
   consumers: ConsumerState[];
 }
 
@@ -34,6 +35,6 @@ export class WarrenStatus {
     for (const consumer of consumers) {
       if (!consumer.paused && !consumer.attached) problems.push(`consumer of '${consumer.queue}' is not attached`);
     }
-    return { up: problems.length === 0, problems, connection: { name: this.connection.name, connected, blocked }, consumers };
+    return { up: problems.length === 0, problems, connection: { name: this.connection.name, connected, node: this.connection.node, blocked }, consumers };
   }
 }

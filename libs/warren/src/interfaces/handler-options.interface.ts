@@ -22,6 +22,12 @@ export interface QueueOptions extends Options.AssertQueue {
   channel?: string;
 }
 
+/**
+ * `'classic'`: a queue on one node. `'quorum'`: a replicated queue that survives the loss of a
+ * minority of a cluster's nodes and counts deliveries (see `deliveryLimit`).
+ */
+export type QueueType = 'classic' | 'quorum';
+
 /** Options of `@RabbitSubscribe` and `@RabbitRPC`; the names are golevelup's. */
 export interface MessageHandlerOptions {
   /** Exchange to bind the queue to. Omit it to consume `queue` through the default exchange. */
@@ -36,6 +42,19 @@ export interface MessageHandlerOptions {
   bindings?: RabbitSubscribeBinding[];
   /** `false` checks that the queue exists instead of declaring it. @default true */
   createQueueIfNotExists?: boolean;
+  /**
+   * The type of this handler's queue; its retry and dead-letter queues are of the same type.
+   * Options a quorum queue refuses (exclusive, auto-delete, `x-max-priority`, no queue name…)
+   * fail the start-up with a `WarrenConfigurationError` naming the option.
+   * An `x-queue-type` in `queueOptions.arguments` counts too. @default the module's `queueType`
+   */
+  queueType?: QueueType;
+  /**
+   * Quorum queues only: deliveries after which the broker itself dead-letters a message into the
+   * handler's dead-letter queue (`x-death` reason `delivery_limit`), the safety net for a message
+   * that kills its consumer process before Warren can settle it. @default the module's `deliveryLimit`
+   */
+  deliveryLimit?: number;
   /** Unacknowledged deliveries for this handler's queue. @default the module's `prefetch` */
   prefetch?: number;
   /** This handler's retry policy, or `false` for none. @default the module's `retry` */

@@ -4,7 +4,7 @@ import type { Options } from 'amqplib';
 import type { ValidatorOptions } from 'class-validator';
 import type { RetryOptions } from './retry-options.interface';
 import type { MessageDeserializer, MessageErrorHandler, MessageHandlerErrorBehavior, MessageSerializer } from './error-handling.interface';
-import type { MessageHandlerOptions } from './handler-options.interface';
+import type { MessageHandlerOptions, QueueType } from './handler-options.interface';
 import type { PublishOptions } from './publish-options.interface';
 import type { WarrenPublication, WarrenTopology } from '../topology/topology.interface';
 
@@ -73,6 +73,16 @@ export interface WarrenModuleOptions {
   uri?: string | string[];
   /** Exchanges to declare at start-up. @default [] */
   exchanges?: WarrenExchangeOptions[];
+  /**
+   * Type of the named queues handlers consume (a handler's `queueType` wins); server-named queues
+   * stay classic. Use `'quorum'` on a cluster. @default 'classic'
+   */
+  queueType?: QueueType;
+  /**
+   * Quorum queues: deliveries after which the broker dead-letters a message (into the handler's
+   * dead-letter queue) — it crashed its consumer, or was requeued, that many times. @default 20
+   */
+  deliveryLimit?: number;
   /** Unacknowledged deliveries each consumer may hold; a handler can override it. @default 10 */
   prefetch?: number;
   rpc?: {

@@ -1,0 +1,117 @@
+import type { Options } from 'amqplib';
+import { WarrenConfigurationError } from '../errors/configuration.error';
+import type { QueueType } from '../interfaces';
+import { MESSAGES } from '../warren.messages';
+import type { HandlerDefinition } from './handler-definition';
+
+/** How a consumed queue is declared: its type, and for quorum queues the delivery limit and where that limit parks. */
+export interface QueueKind {
+  type: QueueType;
+  /** Quorum only: deliveries after which the broker dead-letters a message (`x-delivery-limit`). */
+  deliveryLimit?: number;
+}
+
+export interface QueueTypeDefaults {
+  type: QueueType;
+  deliveryLimit: number;
+}
+
+/** `x-` arguments a quorum queue accepts (RabbitMQ 3.10–4.x); any other is refused at start-up. */
+const QUORUM_ARGUMENTS = new Set([
+  'x-queue-type',
+  'x-dead-letter-exchange',
+  'x-dead-letter-routing-key',
+  'x-dead-letter-strategy',
+  'x-delivery-limit',
+  'x-expires',
+  'x-message-ttl',
+  'x-max-length',
+  'x-max-length-bytes',
+  'x-overflow',
+  'x-single-active-consumer',
+  'x-quorum-initial-group-size',
+  'x-queue-leader-locator',
+]);
+
+/** amqplib's named queue options and the argument each becomes. */
+const NAMED_ARGUMENTS: Array<[keyof Options.AssertQueue, string]> = [
+  ['maxPriority', 'x-max-priority'],
+  ['messageTtl', 'x-message-ttl'],
+  ['expires', 'x-expires'],
+  ['maxLength', 'x-max-length'],
+  ['deadLetterExchange', 'x-dead-letter-exchange'],
+  ['deadLetterRoutingKey', 'x-dead-letter-routing-key'],
+];
+
+const WHY: Record<string, string> = {
+  exclusive: 'quorum queues are replicated and outlive connections, so they cannot be exclusive',
+  autoDelete: 'quorum queues cannot be auto-delete',
+  durable: 'quorum queues are always durable',
+  queue: 'a quorum queue needs a name (server-named queues are exclusive)',
+  'x-max-priority': 'quorum queues take no x-max-priority (RabbitMQ 4 gives them two priorities without it); use a classic queue for priorities',
+  'x-overflow': "quorum queues accept only 'drop-head' and 'reject-publish'",
+};
+
+/**
+ * The queue type of a group of handlers sharing a queue: a handler's `queueType`, else an
+ * `x-queue-type` argument it declares (golevelup style), else the module's default for named
+ * queues. Server-named queues are classic unless a handler asks otherwise (which is refused).
+ * Everything a quorum queue would refuse is reported here, before anything is declared.
+ */
+export function queueKindOf(handlers: HandlerDefinition[], queue: string | undefined, defaults: QueueTypeDefaults): QueueKind {
+  const kinds = handlers.map((handler) => explicitType(handler));
+  const asked = kinds.find((kind): kind is QueueType => kind !== undefined);
+  for (const [i, kind] of kinds.entries()) {
+    if (kind !== undefined && kind !== asked) {
+      throw new WarrenConfigurationError(MESSAGES.queueTypeConflict(queue ?? '(server-named)', handlers[0].name, asked!, handlers[i].name, kind));
+    }
+  }
+  const type = asked ?? (queue === undefined ? 'classic' : defaults.type);
+  if (type !== 'quorum') return { type };
+  for (const handler of handlers) checkQuorumOptions(handler, queue);
+  const limits = handlers.map((handler) => handler.options.deliveryLimit ?? handler.options.queueOptions?.arguments?.['x-delivery-limit']).filter((l) => l !== undefined);
+  const deliveryLimit = Number(limits[0] ?? defaults.deliveryLimit);
+  if (!Number.isInteger(deliveryLimit) || deliveryLimit < 1) {
+    throw new WarrenConfigurationError(MESSAGES.quorumRefuses(handlers[0].name, queue!, 'deliveryLimit', `it must be a positive integer; got ${String(limits[0])}`));
+  }
+  return { type, deliveryLimit };
+}
+
+function explicitType(handler: HandlerDefinition): QueueType | undefined {
+  const argument = handler.options.queueOptions?.arguments?.['x-queue-type'];
+  const type = handler.options.queueType ?? (argument as QueueType | undefined);
+  if (type !== undefined && type !== 'classic' && type !== 'quorum') {
+    throw new WarrenConfigurationError(MESSAGES.unknownQueueType(handler.name, String(type)));
+  }
+  return type;
+}
+
+function checkQuorumOptions(handler: HandlerDefinition, queue: string | undefined): void {
+  const refuse = (option: string) => {
+    throw new WarrenConfigurationError(MESSAGES.quorumRefuses(handler.name, queue ?? '(server-named)', option, WHY[option] ?? 'quorum queues do not support it'));
+  };
+  if (queue === undefined) refuse('queue');
+  const options = handler.options.queueOptions ?? {};
+  if (options.exclusive) refuse('exclusive');
+  if (options.autoDelete) refuse('autoDelete');
+  if (options.durable === false) refuse('durable');
+  for (const [name, argument] of NAMED_ARGUMENTS) {
+    if (options[name] !== undefined && !QUORUM_ARGUMENTS.has(argument)) refuse(argument);
+  }
+  for (const [argument, value] of Object.entries(options.arguments ?? {})) {
+    if (!argument.startsWith('x-')) continue;
+    if (!QUORUM_ARGUMENTS.has(argument)) refuse(argument);
+    if (argument === 'x-overflow' && value !== 'drop-head' && value !== 'reject-publish') refuse('x-overflow');
+  }
+}
+
+/** The `x-` arguments that make a queue of this kind (none for classic, which is the broker's default). */
+export function kindArguments(kind: QueueKind): Record<string, unknown> {
+  if (kind.type !== 'quorum') return {};
+  return { 'x-queue-type': 'quorum', 'x-delivery-limit': kind.deliveryLimit };
+}
+
+/** Companion queues (retry delays, dead letters) are of the handler queue's type; they never carry a delivery limit. */
+export function companionArguments(kind: QueueKind): Record<string, unknown> {
+  return kind.type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+}
