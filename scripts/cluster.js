@@ -253,7 +253,7 @@ async function status() {
 function queueLeader(queue) {
   for (const node of NODES) {
     if (!alive(readPid(node))) continue;
-    const result = ctl(node, ['list_queues', 'name', 'leader', '--formatter', 'json', '--no-table-headers'], 15_000);
+    const result = ctl(node, ['list_queues', 'name', 'leader', '--formatter', 'json'], 15_000);
     if (result.status !== 0) continue;
     try {
       const rows = JSON.parse(result.output.slice(result.output.indexOf('[')));

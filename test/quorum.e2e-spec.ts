@@ -73,7 +73,7 @@ describe('quorum queues (real broker)', () => {
     // x-delivery-limit 3: delivered once, then returned three times and delivered again each time.
     expect(loopDeliveries).toBe(4);
     const [parked] = await raw.drain(`${loop}.dlq`);
-    const death = (parked.properties.headers?.['x-death'] as Array<Record<string, unknown>>)[0];
+    const death = parked.properties.headers?.['x-death']?.[0];
     expect(death).toMatchObject({ reason: 'delivery_limit', queue: loop });
     expect(parked.properties.headers?.['x-first-death-reason']).toBe('delivery_limit');
     expect(await raw.ready(loop)).toBe(0);
