@@ -24,7 +24,12 @@ export const MESSAGES = {
   handlerRegistered: (handler: string, type: string, target: string) => `Mapped {${target}, ${type}} to ${handler}`,
   handlerStartFailed: (handlers: string, queue: string, reason: string) =>
     `Could not start consuming queue ${queue} for ${handlers}: ${reason}. ` +
-    'If an exchange is missing, declare it in WarrenModule.forRoot({ exchanges: [...] }) or on the broker.',
+    (/inequivalent arg/.test(reason)
+      ? 'The queue exists with other arguments: declare the handler as the queue was declared (queueType, deliveryLimit, ' +
+        'queueOptions), or delete the queue (or its dead-letter/retry companion) so Warren can declare it.'
+      : /NOT_FOUND - no exchange/.test(reason)
+        ? 'Declare the exchange in WarrenModule.forRoot({ exchanges: [...] }) or on the broker.'
+        : 'If an exchange is missing, declare it in WarrenModule.forRoot({ exchanges: [...] }) or on the broker.'),
   handlerStartTimeout: (handlers: string, queue: string, timeoutMs: number) =>
     `Consumer for ${handlers} on queue ${queue} was not ready within ${timeoutMs} ms`,
   ignoredOption: (handler: string, option: string, instead: string) =>
