@@ -1,6 +1,7 @@
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BrokerConnection } from './connection/broker-connection';
+import { BrokerConnector, WARREN_CONNECTOR } from './connection/broker-link';
 import { WarrenConsumers } from './consumer/warren-consumers';
 import type { WarrenModuleAsyncOptions, WarrenModuleOptions } from './interfaces';
 import { WarrenLogger } from './logging/warren-logger';
@@ -67,9 +68,10 @@ export class WarrenModule {
         },
         {
           provide: BrokerConnection,
-          useFactory: (options: ResolvedWarrenOptions, logger: WarrenLogger) =>
-            BrokerConnection.connect(options, logger.child('Warren')),
-          inject: [WARREN_RESOLVED_OPTIONS, WarrenLogger],
+          // A connector provided by nestjs-warren/testing's module replaces golevelup's (the in-memory broker).
+          useFactory: (options: ResolvedWarrenOptions, logger: WarrenLogger, connector?: BrokerConnector) =>
+            BrokerConnection.connect(options, logger.child('Warren'), connector ?? undefined),
+          inject: [WARREN_RESOLVED_OPTIONS, WarrenLogger, { token: WARREN_CONNECTOR, optional: true }],
         },
         MessageProducer,
         RpcClient,

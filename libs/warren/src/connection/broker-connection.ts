@@ -10,49 +10,67 @@ import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './manage
 import { golevelupConfig } from './golevelup-config';
 import { validateUris } from './uri';
 import { coalesceWrites } from './write-coalescing';
+import type { BrokerConnector, BrokerLink } from './broker-link';
 
 /**
- * Warren's one connection to the broker. golevelup's AmqpConnection establishes it (with the
- * connect timeout, failover URIs and the exchanges/queues it is told to declare); Warren then
- * opens its own channels on it for consumers, the producer and the RPC client. Nothing outside
- * this file touches golevelup's connection API.
+ * golevelup's AmqpConnection establishes the connection (with the connect timeout, failover URIs and
+ * the exchanges/queues it is told to declare). Nothing outside this function touches golevelup's
+ * connection API.
+ */
+export const golevelupConnector: BrokerConnector = async (options, logger) => {
+  const printable = options.uris.map(safeUri).join(', ');
+  const amqp = new AmqpConnection(golevelupConfig(options, logger));
+  const init = amqp.init();
+  // init() has created the managed connection synchronously; keep the last reason it gave.
+  let lastError: Error | undefined;
+  amqp.managedConnection.on('connectFailed', ({ err }: { err: Error }) => (lastError = err));
+  amqp.managedChannel.on('error', (err: Error) => (lastError = err));
+  let node: string | undefined;
+  amqp.managedConnection.on('connect', ({ url }: { url: unknown }) => (node = nodeOf(url)));
+  try {
+    await init;
+  } catch (err) {
+    await amqp.managedConnection.close().catch(() => undefined);
+    const reason = lastError?.message ?? (err as Error).message;
+    throw new BrokerConnectionError(MESSAGES.connectFailed(printable, options.connection.connectTimeoutMs, reason));
+  }
+  return {
+    manager: amqp.managedConnection,
+    // Re-created by golevelup after a reconnect: read it when needed.
+    get topologyChannel() {
+      return amqp.channel as ConfirmChannel;
+    },
+    node,
+    close: () => amqp.managedConnection.close(),
+  };
+};
+
+/**
+ * Warren's one connection to the broker, established by a connector (golevelup's by default);
+ * Warren then opens its own channels on it for consumers, the producer and the RPC client.
  */
 export class BrokerConnection {
   private constructor(
-    private readonly amqp: AmqpConnection,
+    private readonly link: BrokerLink,
     private readonly options: ResolvedWarrenOptions,
     private readonly logger: WarrenLogger,
   ) {}
 
-  static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger): Promise<BrokerConnection> {
+  static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = golevelupConnector): Promise<BrokerConnection> {
     validateUris(options.uris);
     const printable = options.uris.map(safeUri).join(', ');
     logger.log(MESSAGES.connecting(printable));
-    const amqp = new AmqpConnection(golevelupConfig(options, logger));
-    const init = amqp.init();
-    // init() has created the managed connection synchronously; keep the last reason it gave.
-    let lastError: Error | undefined;
-    amqp.managedConnection.on('connectFailed', ({ err }: { err: Error }) => (lastError = err));
-    amqp.managedChannel.on('error', (err: Error) => (lastError = err));
-    let node: string | undefined;
-    amqp.managedConnection.on('connect', ({ url }: { url: unknown }) => (node = nodeOf(url)));
-    try {
-      await init;
-    } catch (err) {
-      await amqp.managedConnection.close().catch(() => undefined);
-      const reason = lastError?.message ?? (err as Error).message;
-      throw new BrokerConnectionError(MESSAGES.connectFailed(printable, options.connection.connectTimeoutMs, reason));
-    }
-    const connection = new BrokerConnection(amqp, options, logger);
-    connection.node = node;
+    const link = await connector(options, logger);
+    const connection = new BrokerConnection(link, options, logger);
+    connection.node = link.node;
     connection.watch();
-    logger.log(MESSAGES.connected(node ?? printable));
+    logger.log(MESSAGES.connected(link.node ?? printable));
     return connection;
   }
 
   /** amqp-connection-manager's reconnecting connection. */
   get manager(): AmqpConnectionManager {
-    return this.amqp.managedConnection;
+    return this.link.manager;
   }
 
   /**
@@ -61,12 +79,12 @@ export class BrokerConnection {
    * of their own. Re-created after a reconnect: read it when needed, do not keep it.
    */
   get topologyChannel(): ConfirmChannel {
-    return this.amqp.channel as ConfirmChannel;
+    return this.link.topologyChannel;
   }
 
   /** The current amqplib connection (replaced after a reconnect). */
   get currentConnection(): ChannelModel | undefined {
-    return this.amqp.managedConnection.connection as ChannelModel | undefined;
+    return this.link.manager.connection as ChannelModel | undefined;
   }
 
   /** The connection's name (its label in the management UI). */
@@ -84,7 +102,7 @@ export class BrokerConnection {
   blocked?: string;
 
   get isConnected(): boolean {
-    return this.amqp.managedConnection.isConnected();
+    return this.link.manager.isConnected();
   }
 
   /** A channel of Warren's own on this connection, re-opened after reconnects and channel errors. */
@@ -99,11 +117,11 @@ export class BrokerConnection {
 
   async close(): Promise<void> {
     this.manager.removeAllListeners('disconnect');
-    await this.amqp.managedConnection.close().catch(() => undefined);
+    await this.link.close().catch(() => undefined);
   }
 
   private watch(): void {
-    const manager = this.amqp.managedConnection;
+    const manager = this.link.manager;
     if (this.options.connection.coalesceWrites) {
       const coalesce = (model: ChannelModel) => {
         if (!coalesceWrites(model)) this.logger.debug(MESSAGES.writesNotCoalesced);
