@@ -1,7 +1,7 @@
 import type { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { ConsumeMessage } from 'amqplib';
-import { MessageProducer, WarrenConsumers, WarrenModuleOptions } from 'nestjs-warren';
+import { MessageHandlerOptions, MessageProducer, WarrenConsumers, WarrenModuleOptions } from 'nestjs-warren';
 import { unique, waitFor } from '../support/broker';
 import { BROKERS, BrokerUnderTest } from './brokers';
 
@@ -68,9 +68,9 @@ export interface Received {
  * Consumes `queue` from now on with a run-time handler (`WarrenConsumers.add`) that only records;
  * e.g. a handler's `<queue>.dlq`. The recorder itself neither retries nor parks.
  */
-export async function record(app: INestApplication, queue: string): Promise<Received[]> {
+export async function record(app: INestApplication, queue: string, options: MessageHandlerOptions = {}): Promise<Received[]> {
   const received: Received[] = [];
-  await app.get(WarrenConsumers).add({ type: 'subscribe', queue, retry: false, deadLetterQueue: false }, (payload, message, headers) => {
+  await app.get(WarrenConsumers).add({ type: 'subscribe', queue, retry: false, deadLetterQueue: false, ...options }, (payload, message, headers) => {
     received.push({ payload, message, headers });
   });
   return received;

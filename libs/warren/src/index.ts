@@ -24,3 +24,5 @@ export * from './contracts';
 export { WarrenStatus } from './health/warren-status';
 export type { WarrenHealth } from './health/warren-status';
 export * from './log-channels';
+export { MessageObservers } from './observers/message-observers';
+export type { MessageObserver, PublishedRecord, ConsumedRecord, DeliveryOutcome } from './observers/message-observers';

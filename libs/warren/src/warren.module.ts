@@ -13,6 +13,7 @@ import { WARREN_MODULE_OPTIONS } from './warren.constants';
 import { WarrenExplorer } from './warren.explorer';
 import { WarrenOrchestrator } from './warren.orchestrator';
 import { WarrenStatus } from './health/warren-status';
+import { MessageObservers } from './observers/message-observers';
 import { getConsumersToken, getProducerToken, getRpcClientToken } from './warren.tokens';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 
@@ -80,10 +81,11 @@ export class WarrenModule {
         WarrenOrchestrator,
         WarrenConsumers,
         WarrenStatus,
+        MessageObservers,
         ...named,
       ],
       // A named connection is reached by its name only, so the default one stays unambiguous.
-      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, WarrenStatus],
+      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, WarrenStatus, MessageObservers],
     };
   }
 }

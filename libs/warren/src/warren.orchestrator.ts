@@ -1,11 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { BrokerConnection } from './connection/broker-connection';
 import { MessageDispatcher } from './consumer/message-dispatcher';
 import { QueueConsumer } from './consumer/queue-consumer';
@@ -17,6 +10,7 @@ import { RpcClient } from './rpc/rpc-client';
 import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
+import { MessageObservers } from './observers/message-observers';
 import { WarrenExplorer } from './warren.explorer';
 import { checkTopology, requiredTopology } from './topology/topology-check';
 import { MESSAGES } from './warren.messages';
@@ -47,6 +41,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     private readonly rpcClient: RpcClient,
     @Inject(WARREN_RESOLVED_OPTIONS) private readonly options: ResolvedWarrenOptions,
     logger: WarrenLogger,
+    @Optional() private readonly observers?: MessageObservers,
   ) {
     this.logger = logger.child('Warren');
     this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
@@ -94,7 +89,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer);
     return new QueueConsumer(
-      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert', kind },
+      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert', kind, observers: this.observers },
       dispatcher,
       this.logger.child('Warren:Consumer'),
     );

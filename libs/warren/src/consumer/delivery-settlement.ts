@@ -11,6 +11,7 @@ import { copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from '.
 import { Outcome, UserSettlement, settlingChannel } from './user-settlement';
 import { spanEvent } from '../tracing/warren-tracing';
 import { recordDeadLetter, recordRetry } from '../tracing/warren-metrics';
+import type { DeliveryOutcome, MessageObservers } from '../observers/message-observers';
 
 export interface Delivery {
   message: ConsumeMessage;
@@ -20,6 +21,10 @@ export interface Delivery {
   abandoned: boolean;
   /** Aborted when Warren stops waiting for the handler (drain deadline, channel lost). */
   abort: AbortController;
+  /** For observers: the handler that took it, what it threw, and where a failure sent it. */
+  handler?: string;
+  error?: unknown;
+  forwardedAs?: 'retried' | 'dead-lettered';
 }
 
 /** What a settlement needs of its queue's consumer. */
@@ -32,6 +37,7 @@ export interface SettlementHost {
   /** Subscribers forward retries and dead letters on a confirm channel; RPC-only queues reject instead. */
   confirming: boolean;
   logger: WarrenLogger;
+  observers?: MessageObservers;
 }
 
 /**
@@ -81,11 +87,13 @@ export class DeliverySettlement {
       recordRetry(this.host.queueName());
       spanEvent('warren.retry', { 'warren.attempt': action.attempt, 'warren.delay_ms': action.delayMs, 'warren.retry_queue': target });
       this.host.logger.warn(MESSAGES.retrying(name, this.host.queueName(), action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
+      delivery.forwardedAs = 'retried';
       await this.forward(delivery, target, copyProperties(delivery.message, retryHeaders(action.attempt, error)));
     } else if (action.kind === 'dead-letter') {
       recordDeadLetter(this.host.queueName());
       spanEvent('warren.dead_lettered', { 'warren.dead_letter_queue': policy.deadLetterQueue!, 'warren.attempts': attempt });
       this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
+      delivery.forwardedAs = 'dead-lettered';
       await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, deadLetterHeaders(this.host.queueName(), attempt, error)));
     } else {
       this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
@@ -106,6 +114,7 @@ export class DeliverySettlement {
       delivery.acks.flush();
       delivery.channel.close().catch(() => undefined);
     } else {
+      delivery.forwardedAs = undefined;
       this.settle(delivery, 'requeue');
     }
   }
@@ -119,6 +128,13 @@ export class DeliverySettlement {
     if (!this.owns(delivery)) return;
     const tag = delivery.message.fields.deliveryTag;
     this.safely(() => (outcome === 'ack' ? delivery.acks.ack(tag) : delivery.acks.nack(tag, outcome === 'requeue')));
+    if (this.host.observers?.active) this.observed(delivery, outcome);
+  }
+
+  private observed(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
+    const settled: DeliveryOutcome = outcome === 'ack' ? (delivery.forwardedAs ?? 'acked') : outcome === 'reject' ? 'rejected' : 'requeued';
+    const { message, handler, error } = delivery;
+    this.host.observers!.consumed({ queue: this.host.queueName(), handler, message, outcome: settled, error });
   }
 
   /** A channel can close between the liveness check and the call; the broker redelivers then. */

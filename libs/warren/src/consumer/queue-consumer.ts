@@ -16,6 +16,7 @@ import { HandlerPolicy, handlerPolicy } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
 import { declareQueue, declareRetryTopology } from './queue-topology';
 import type { QueueKind } from './queue-type';
+import type { MessageObservers } from '../observers/message-observers';
 import { errorMessage, originalRoutingKey, rpcExpired } from './redelivery';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
@@ -36,6 +37,7 @@ export interface QueueConsumerOptions {
   declare?: boolean;
   /** Classic or quorum (with its delivery limit); companions follow it. @default classic */
   kind?: QueueKind;
+  observers?: MessageObservers;
 }
 
 /**
@@ -85,6 +87,7 @@ export class QueueConsumer {
       forwarder: this.forwarder,
       confirming: this.confirming,
       logger,
+      observers: options.observers,
     });
     this.batches = new BatchRunner(dispatcher, this.settlement, options.handling, logger);
   }
@@ -255,6 +258,7 @@ export class QueueConsumer {
   private async handle(delivery: Delivery): Promise<void> {
     const { message, channel } = delivery;
     const handler = this.dispatcher.route(originalRoutingKey(message));
+    delivery.handler = handler?.name;
     const replyTo = message.properties.replyTo as string | undefined;
     const isRpc = handler ? handler.options.type === 'rpc' : Boolean(replyTo);
     if (isRpc && rpcExpired(message)) {
@@ -279,6 +283,7 @@ export class QueueConsumer {
       }
       this.settlement.settle(delivery, 'ack');
     } catch (error) {
+      delivery.error = error;
       markFailed(error, message);
       const name = handler?.name ?? `queue '${this.queueName}'`;
       const asked = userFailureSettlement(handler?.options, this.options.handling);

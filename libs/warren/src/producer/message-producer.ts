@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventEmitter } from 'events';
 import type { ConfirmChannel, Message, Options } from 'amqplib';
 import { encodeBody } from '../codec/message-codec';
@@ -23,6 +23,7 @@ import { checkTarget, publishProperties } from '../outgoing/publish-properties';
 import { Outgoing, culpritsOf, refusalError, timeoutError } from './outgoing';
 import { startSend } from '../tracing/warren-tracing';
 import { observe } from '../tracing/warren-metrics';
+import { MessageObservers, observePublish } from '../observers/message-observers';
 
 
 /** Reported through `onEmitError` when a fire-and-forget `emit` could not be delivered. */
@@ -59,6 +60,7 @@ export class MessageProducer {
     connection: BrokerConnection,
     @Inject(WARREN_RESOLVED_OPTIONS) private readonly options: ResolvedWarrenOptions,
     logger: WarrenLogger,
+    @Optional() private readonly observers?: MessageObservers,
   ) {
     this.logger = logger.child('Warren:MessageProducer');
     this.unobserve = observe({ gauge: 'buffered', name: connection.name, read: () => this.pendingCount });
@@ -113,7 +115,7 @@ export class MessageProducer {
     }
     const span = startSend({ exchange, routingKey, messageId: properties.messageId }, properties.headers);
     properties.headers = span.headers;
-    return new Promise<void>((resolve, reject) => {
+    const published = new Promise<void>((resolve, reject) => {
       const outgoing: Outgoing = {
         exchange,
         routingKey,
@@ -129,6 +131,7 @@ export class MessageProducer {
       this.waiting.push(outgoing);
       this.flush();
     });
+    return this.observers?.active ? observePublish(this.observers, published, { exchange, routingKey, message, properties }) : published;
   }
 
   /**

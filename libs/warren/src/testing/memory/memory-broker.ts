@@ -32,6 +32,7 @@ export class MemoryBroker {
   private readonly replyTargets = new Map<string, (message: StoredMessage) => void>();
   private readonly timers = new Map<MemoryQueue, { at: number; timer: NodeJS.Timeout }>();
   private scheduled = new Set<MemoryQueue>();
+  private readonly connections = new Set<{ name: string; forceClose(reason?: string): void }>();
   /** The user every connection is authenticated as (a publish with another `userId` is refused, as RabbitMQ does). */
   readonly user = 'guest';
 
@@ -48,6 +49,24 @@ export class MemoryBroker {
     for (const [name, type] of [['', 'direct'], ['amq.direct', 'direct'], ['amq.topic', 'topic'], ['amq.fanout', 'fanout'], ['amq.headers', 'headers'], ['amq.match', 'headers']] as const) {
       this.exchanges.set(name, { name, type, durable: true, internal: false, bindings: [] });
     }
+  }
+
+  // ---- connections ----
+
+  /** Registers a client connection (by its `connection.name`) for `closeConnections`; returns how to unregister it. */
+  attach(connection: { name: string; forceClose(reason?: string): void }): () => void {
+    this.connections.add(connection);
+    return () => this.connections.delete(connection);
+  }
+
+  /**
+   * Force-closes every connection whose name starts with `prefix` (all when omitted), as
+   * `rabbitmqctl close_connection` would: unacked deliveries go back, clients reconnect. Returns how many.
+   */
+  closeConnections(prefix = '', reason = 'CONNECTION_FORCED - closed by the in-memory broker'): number {
+    const matching = [...this.connections].filter((connection) => connection.name.startsWith(prefix));
+    for (const connection of matching) connection.forceClose(reason);
+    return matching.length;
   }
 
   // ---- inspection (tests) ----

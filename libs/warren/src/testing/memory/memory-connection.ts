@@ -98,10 +98,10 @@ export class MemoryConnectionManager extends EventEmitter {
  * The connector `WarrenTestingModule` gives Warren: connects to `broker` and declares what golevelup
  * would declare at every connect (the module's exchanges, the topology's queues and bindings).
  */
-export function memoryConnector(broker: MemoryBroker, managers: Set<MemoryConnectionManager>): BrokerConnector {
+export function memoryConnector(broker: MemoryBroker): BrokerConnector {
   return async (options: ResolvedWarrenOptions): Promise<BrokerLink> => {
     const manager = new MemoryConnectionManager(broker, options.connection.reconnectDelayMs, options.connection.name);
-    managers.add(manager);
+    const detach = broker.attach(manager);
     let topology: MemoryChannel | undefined;
     const declare = async (connection: MemoryConnection) => {
       topology = await connection.createConfirmChannel();
@@ -125,7 +125,7 @@ export function memoryConnector(broker: MemoryBroker, managers: Set<MemoryConnec
       },
       node: 'memory://',
       close: async () => {
-        managers.delete(manager);
+        detach();
         await manager.close();
       },
     };

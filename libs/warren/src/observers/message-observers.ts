@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import type { ConsumeMessage, Options } from 'amqplib';
+
+/** A publish (or emit) that finished: confirmed, or failed with `error`. */
+export interface PublishedRecord {
+  exchange: string;
+  routingKey: string;
+  /** The message as given to `publish()` (before encoding). */
+  message: unknown;
+  properties: Options.Publish;
+  confirmed: boolean;
+  error?: Error;
+}
+
+/** How a delivery ended. */
+export type DeliveryOutcome = 'acked' | 'retried' | 'dead-lettered' | 'rejected' | 'requeued';
+
+/** A delivery that was settled, with its handler and what became of it. */
+export interface ConsumedRecord {
+  queue: string;
+  /** `ClassName.method` of the handler that took it, when one did. */
+  handler?: string;
+  message: ConsumeMessage;
+  outcome: DeliveryOutcome;
+  /** What the handler threw (or the validation or decoding error), when it failed. */
+  error?: unknown;
+}
+
+export interface MessageObserver {
+  published?(record: PublishedRecord): void;
+  consumed?(record: ConsumedRecord): void;
+}
+
+/**
+ * Observers of one Warren connection's publishes and settled deliveries — what the testing
+ * harness, audit logs or custom metrics build on. Without observers the hot path pays one size check.
+ * An observer that throws is ignored (it must never change how a message is settled).
+ */
+@Injectable()
+export class MessageObservers {
+  private readonly observers = new Set<MessageObserver>();
+
+  /** Adds an observer until the returned function is called. */
+  add(observer: MessageObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  get active(): boolean {
+    return this.observers.size > 0;
+  }
+
+  published(record: PublishedRecord): void {
+    for (const observer of this.observers) {
+      try {
+        observer.published?.(record);
+      } catch {
+        // an observer's failure is its own
+      }
+    }
+  }
+
+  consumed(record: ConsumedRecord): void {
+    for (const observer of this.observers) {
+      try {
+        observer.consumed?.(record);
+      } catch {
+        // an observer's failure is its own
+      }
+    }
+  }
+}
+
+/** Reports a publish's outcome to the observers once it settles; returns the caller's promise unchanged. */
+export function observePublish(
+  observers: MessageObservers,
+  promise: Promise<void>,
+  record: Omit<PublishedRecord, 'confirmed' | 'error'>,
+): Promise<void> {
+  promise.then(
+    () => observers.published({ ...record, confirmed: true }),
+    (error: Error) => observers.published({ ...record, confirmed: false, error }),
+  );
+  return promise;
+}
