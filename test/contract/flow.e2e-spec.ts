@@ -1,6 +1,6 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import { MessageProducer, RabbitSubscribe, WarrenConsumers } from 'nestjs-warren';
-import { Apps, Gate, Received, brokerCases, record, throughMarker, transient, unique, waitFor } from './harness';
+import { Apps, Gate, Received, brokerCases, expiring, record, throughMarker, transient, unique, waitFor } from './harness';
 
 interface Job {
   n: number;
@@ -51,7 +51,7 @@ describe.each(brokerCases)('flow on %s', (_name, broker) => {
     const producer = app.get(MessageProducer);
 
     for (let n = 1; n <= 5; n++) await producer.publish('', queue, { n });
-    await waitFor(() => inFlight === 2, 'two deliveries in flight');
+    await waitFor(() => inFlight >= 2, 'two deliveries in flight');
     await settle(); // the broker had every chance to deliver a third
     expect(inFlight).toBe(2);
     expect(app.get(WarrenConsumers).list().find((c) => c.queue === queue)?.inFlight).toBe(2);
@@ -83,7 +83,7 @@ describe.each(brokerCases)('flow on %s', (_name, broker) => {
 
   it('app.close() waits for an in-flight handler, whose message is then acked: a new app on the queue does not get it again', async () => {
     // The queue outlives the first app; the broker removes it a minute after its last consumer left.
-    const handler = { queue: unique('q.drain'), retry: false, deadLetterQueue: false, queueOptions: { expires: 60_000 } } as const;
+    const handler = { queue: unique('q.drain'), retry: false, deadLetterQueue: false, queueOptions: expiring } as const;
     const release = gate();
     const events: string[] = [];
     const firstApp: number[] = [];

@@ -16,6 +16,12 @@ export const brokerCases: Array<[string, BrokerUnderTest]> = BROKERS.map((broker
  */
 export const transient = { retry: false, deadLetterQueue: false, queueOptions: { autoDelete: true } } as const;
 
+/**
+ * Queue options for a queue that must outlive its consumer for a while (retries, a second app):
+ * the broker deletes it a minute after it was last used. (Warren's own `.dlq` and delay queues stay.)
+ */
+export const expiring = { expires: 60_000 } as const;
+
 /** Exchange declarations that disappear with their last binding. */
 export function exchange(name: string, type: 'direct' | 'topic' | 'fanout' | 'headers' = 'topic') {
   return { name, type, options: { autoDelete: true } };

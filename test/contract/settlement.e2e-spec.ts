@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { IsInt } from 'class-validator';
 import { MessageProducer, Nack, NonRetryableError, RabbitHeader, RabbitPayload, RabbitRequest, RabbitSubscribe } from 'nestjs-warren';
-import { Apps, brokerCases, exchange, record, throughMarker, unique, waitFor } from './harness';
+import { Apps, brokerCases, exchange, expiring, record, throughMarker, unique, waitFor } from './harness';
 
 interface Job {
   id: string;
@@ -13,7 +13,10 @@ class JobDto {
   n!: number;
 }
 
+/** Retries through broker-side delay queues (50 ms, then 100 ms). */
 const FAST_RETRY = { attempts: 3, initialDelayMs: 50 };
+/** Retries straight back through the queue: no delay queues to leave behind where the delay does not matter. */
+const REQUEUE_RETRY = { attempts: 3, mode: 'requeue' } as const;
 
 /** A failed message is retried, parked in `<queue>.dlq` with the reason, requeued or dropped, as its handler asks. */
 describe.each(brokerCases)('settlement on %s', (_name, broker) => {
@@ -26,7 +29,7 @@ describe.each(brokerCases)('settlement on %s', (_name, broker) => {
     let succeeded = 0;
     @Injectable()
     class Flaky {
-      @RabbitSubscribe({ queue, retry: FAST_RETRY })
+      @RabbitSubscribe({ queue, queueOptions: expiring, retry: FAST_RETRY })
       on(@RabbitPayload() _job: Job, @RabbitHeader('warren-attempt') attempt: unknown) {
         attempts.push(attempt);
         if (attempts.length < 3) throw new Error(`transient failure ${attempts.length}`);
@@ -49,7 +52,7 @@ describe.each(brokerCases)('settlement on %s', (_name, broker) => {
     let runs = 0;
     @Injectable()
     class Doomed {
-      @RabbitSubscribe({ exchange: topic, routingKey: 'job.*', queue, retry: FAST_RETRY })
+      @RabbitSubscribe({ exchange: topic, routingKey: 'job.*', queue, queueOptions: expiring, retry: FAST_RETRY })
       on() {
         runs++;
         throw new Error('always failing');
@@ -81,7 +84,7 @@ describe.each(brokerCases)('settlement on %s', (_name, broker) => {
     let runs = 0;
     @Injectable()
     class Final {
-      @RabbitSubscribe({ queue, retry: FAST_RETRY })
+      @RabbitSubscribe({ queue, queueOptions: expiring, retry: REQUEUE_RETRY })
       on() {
         runs++;
         throw new NonRetryableError('order does not exist', 'ORDER_MISSING');
@@ -101,7 +104,7 @@ describe.each(brokerCases)('settlement on %s', (_name, broker) => {
     const handled: JobDto[] = [];
     @Injectable()
     class Validated {
-      @RabbitSubscribe({ queue, retry: FAST_RETRY })
+      @RabbitSubscribe({ queue, queueOptions: expiring, retry: REQUEUE_RETRY })
       on(job: JobDto) {
         handled.push(job);
       }
@@ -125,7 +128,7 @@ describe.each(brokerCases)('settlement on %s', (_name, broker) => {
     const redelivered: boolean[] = [];
     @Injectable()
     class Requeuing {
-      @RabbitSubscribe({ queue, retry: FAST_RETRY })
+      @RabbitSubscribe({ queue, queueOptions: expiring, retry: false })
       on(@RabbitPayload() _job: Job, @RabbitRequest() message: ConsumeMessage) {
         redelivered.push(message.fields.redelivered);
         if (redelivered.length === 1) return new Nack(true);
@@ -147,7 +150,7 @@ describe.each(brokerCases)('settlement on %s', (_name, broker) => {
     class Dropping {
       // Retries in 'requeue' mode would bring the message straight back, before the marker below:
       // that it does not come back shows errorBehavior won over the retry policy.
-      @RabbitSubscribe({ queue, prefetch: 1, retry: { attempts: 3, mode: 'requeue' }, errorBehavior: 'ACK' })
+      @RabbitSubscribe({ queue, queueOptions: expiring, prefetch: 1, retry: REQUEUE_RETRY, errorBehavior: 'ACK' })
       on(job: Job) {
         runs.push(job.id);
         if (job.id === 'bad') throw new Error('dropped');

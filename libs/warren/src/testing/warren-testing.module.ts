@@ -21,13 +21,22 @@ export interface WarrenTestingModuleOptions extends WarrenModuleOptions {
 @Global()
 @Module({})
 export class WarrenTestingModule {
-  static forRoot(options: WarrenTestingModuleOptions = {}): DynamicModule {
-    const { broker = new MemoryBroker(), ...warrenOptions } = options;
+  /**
+   * Keeps your application's own `WarrenModule.forRoot(...)` and moves it onto an in-memory broker:
+   * `Test.createTestingModule({ imports: [AppModule, WarrenTestingModule.inMemory()] })`.
+   */
+  static inMemory(options: { broker?: MemoryBroker } = {}): DynamicModule {
+    const broker = options.broker ?? new MemoryBroker();
     return {
       module: WarrenTestingModule,
-      imports: [WarrenModule.forRoot(warrenOptions)],
       providers: [{ provide: MemoryBroker, useValue: broker }, { provide: WARREN_CONNECTOR, useValue: memoryConnector(broker) }, WarrenTestHarness],
       exports: [MemoryBroker, WARREN_CONNECTOR, WarrenTestHarness],
     };
+  }
+
+  /** In place of `WarrenModule.forRoot(options)`, on an in-memory broker. */
+  static forRoot(options: WarrenTestingModuleOptions = {}): DynamicModule {
+    const { broker, ...warrenOptions } = options;
+    return { ...WarrenTestingModule.inMemory({ broker }), imports: [WarrenModule.forRoot(warrenOptions)] };
   }
 }

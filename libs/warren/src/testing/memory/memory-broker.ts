@@ -292,7 +292,9 @@ export class MemoryBroker {
 
   private pump(queue: MemoryQueue): void {
     this.expire(queue);
-    while (queue.messages.length > 0) {
+    // At most what is ready now: a message requeued during this pass waits for the next one, so a
+    // consumer that gives every message back (as Warren does while it shuts down) cannot spin forever.
+    for (let budget = queue.messages.length; budget > 0 && queue.messages.length > 0; budget--) {
       const consumer = queue.nextConsumer();
       if (!consumer) break;
       const message = queue.messages.shift()!;

@@ -283,8 +283,7 @@ export class MemoryChannel extends EventEmitter {
     this.consumers.clear();
     this.releaseReply();
     this.returnUnacked();
-    const failure = error ?? new Error('channel closed');
-    for (const confirm of [...this.confirms]) confirm(failure);
+    // As amqplib does: confirms pending on a closed channel never arrive (Warren re-sends on the next channel).
     this.confirms.clear();
     this.onClosed(this);
     later(() => this.emit('close', error));
