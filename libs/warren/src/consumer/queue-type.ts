@@ -9,6 +9,8 @@ export interface QueueKind {
   type: QueueType;
   /** Quorum only: deliveries after which the broker dead-letters a message (`x-delivery-limit`). */
   deliveryLimit?: number;
+  /** Quorum only: the module's default limit, which companion queues carry (what a reader of them declares). */
+  companionLimit?: number;
 }
 
 export interface QueueTypeDefaults {
@@ -74,7 +76,7 @@ export function queueKindOf(handlers: HandlerDefinition[], queue: string | undef
   if (!Number.isInteger(deliveryLimit) || deliveryLimit < 1) {
     throw new WarrenConfigurationError(MESSAGES.quorumRefuses(handlers[0].name, queue!, 'deliveryLimit', `it must be a positive integer; got ${String(limits[0])}`));
   }
-  return { type, deliveryLimit };
+  return { type, deliveryLimit, companionLimit: defaults.deliveryLimit };
 }
 
 function explicitType(handler: HandlerDefinition): QueueType | undefined {
@@ -111,7 +113,11 @@ export function kindArguments(kind: QueueKind): Record<string, unknown> {
   return { 'x-queue-type': 'quorum', 'x-delivery-limit': kind.deliveryLimit };
 }
 
-/** Companion queues (retry delays, dead letters) are of the handler queue's type; they never carry a delivery limit. */
+/**
+ * Companion queues (retry delays, dead letters) are declared as a handler queue of the same type
+ * with the module's default limit would be, so a handler that reads a dead-letter queue
+ * (`queueType: 'quorum'`, `deadLetterQueue: false`) declares it with the same arguments.
+ */
 export function companionArguments(kind: QueueKind): Record<string, unknown> {
-  return kind.type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+  return kindArguments({ type: kind.type, deliveryLimit: kind.companionLimit ?? kind.deliveryLimit });
 }
