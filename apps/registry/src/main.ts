@@ -1,28 +1,6 @@
 import 'reflect-metadata';
-import { Controller, Get, Module, NotFoundException, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ComponentRegistry, ComponentsModule, WarrenModule } from 'nestjs-warren';
-
-/** The live catalogue over HTTP. */
-@Controller('components')
-class CatalogueController {
-  constructor(private readonly registry: ComponentRegistry) {}
-
-  @Get()
-  list() {
-    return this.registry.list();
-  }
-
-  @Get(':name')
-  one(@Param('name') name: string) {
-    const entry = this.registry.get(name);
-    if (!entry) throw new NotFoundException(`No live component '${name}'`);
-    return entry;
-  }
-}
-
-@Module({ imports: [WarrenModule.forRoot({ connection: { name: 'registry' } }), ComponentsModule.forRoot()], controllers: [CatalogueController] })
-class RegistryModule {}
+import { RegistryModule } from './registry.module';
 
 async function bootstrap() {
   const app = await NestFactory.create(RegistryModule, { abortOnError: false });
