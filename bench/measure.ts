@@ -32,6 +32,12 @@ export class CpuMeter {
     return { broker, node: (usage.user + usage.system) / 1e6, at: performance.now() / 1000 };
   }
 
+  /** CPU time between two samples per operation, in µs: what one message or call costs each side. */
+  static perOp(start: ReturnType<CpuMeter['sample']>, end: ReturnType<CpuMeter['sample']>, ops: number) {
+    const each = (from: number, to: number) => (ops > 0 ? ((to - from) * 1e6) / ops : NaN);
+    return { broker: each(start.broker, end.broker), node: each(start.node, end.node) };
+  }
+
   /** CPU use between two samples, in % of one core. */
   static percent(start: ReturnType<CpuMeter['sample']>, end: ReturnType<CpuMeter['sample']>) {
     const wall = end.at - start.at;

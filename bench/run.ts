@@ -10,7 +10,7 @@ import { join } from 'path';
 import { median } from './measure';
 import type { Measurement, MemorySample } from './scenarios';
 
-const ALL_STACKS = ['raw', 'warren', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned', 'warren-transport'];
+const ALL_STACKS = ['raw', 'warren', 'warren-default', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned', 'warren-transport'];
 // Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
 // raw amqplib always runs: it is the reference. Ratios against a stack left out print as '–'.
 const chosen = process.env.BENCH_STACKS?.split(',');
@@ -21,6 +21,7 @@ const NAMES: Record<string, string> = {
   raw: 'raw amqplib (noDelay)',
   'raw-props': "raw amqplib + Warren's message properties",
   warren: 'Warren',
+  'warren-default': 'Warren (default configuration)',
   golevelup: 'golevelup (as shipped)',
   'golevelup-tuned': 'golevelup (noDelay)',
   nest: 'Nest RMQ (as shipped)',
@@ -28,7 +29,7 @@ const NAMES: Record<string, string> = {
   'warren-transport': 'Warren as a Nest transport',
 };
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
-const ALL_SCENARIOS = ['pub50', 'pub1', 'consume', 'rpc', 'e2e256', 'e2e4k', 'e2e64k', 'prefetch1', 'prefetch10', 'prefetch100', 'prefetch500'];
+const ALL_SCENARIOS = ['pub50', 'pub1', 'batch', 'consume', 'rpc', 'e2e256', 'e2e4k', 'e2e64k', 'prefetch1', 'prefetch10', 'prefetch100', 'prefetch500'];
 const SCENARIO_KEYS = process.env.BENCH_SCENARIOS ? ALL_SCENARIOS.filter((key) => process.env.BENCH_SCENARIOS!.split(',').includes(key)) : ALL_SCENARIOS;
 const ROOT = join(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -112,8 +113,21 @@ async function main() {
             return mine / theirs;
           }),
         );
+      // CPU per operation, paired per pass against raw amqplib's in the same pass.
+      const nodeUsVsRaw = !STACK_IDS.includes('raw')
+        ? NaN
+        : median(
+            passes.map((p) => {
+              const mine = p[id].find((m) => m.scenario === scenario)?.cpuUs?.node ?? NaN;
+              const theirs = p.raw.find((m) => m.scenario === scenario)?.cpuUs?.node ?? NaN;
+              return mine / theirs;
+            }),
+          );
       rows.push({
         scenario,
+        nodeUs: median(values.map((v) => v.cpuUs?.node ?? NaN)),
+        brokerUs: median(values.map((v) => v.cpuUs?.broker ?? NaN)),
+        nodeUsVsRaw,
         stack: NAMES[id],
         id,
         unit,
@@ -139,14 +153,16 @@ async function main() {
   lines.push(`${PASSES} passes, stacks in rotated order each pass, each stack in its own process; median [min–max] of the passes.`);
   lines.push('Ratios are paired per pass and then the median is taken. For ms rows lower is better, so a ratio below 1 means faster.');
   lines.push('Body: a JSON order event of about 256 bytes unless the row says otherwise. CPU: % of one core for the broker (beam.smp) and the benchmark process.', '');
-  lines.push('| scenario | stack | median | min–max | × raw | × golevelup (shipped / noDelay) | × Nest RMQ (shipped / noDelay) | CPU broker / node |');
-  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('CPU µs/op: CPU time per message (or call) of the benchmark process (node, publisher and consumer together where both run) and of the broker; × raw compares node CPU per op, paired per pass. These move far less between passes than throughput does.', '');
+  lines.push('| scenario | stack | CPU µs/op node / broker | node CPU × raw | median | min–max | × raw | × golevelup (shipped / noDelay) | × Nest RMQ (shipped / noDelay) | CPU % broker / node |');
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const us = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–');
   for (const row of rows) {
     const unit = row.unit;
     const cpu = Number.isFinite(row.brokerCpu) ? `${Math.round(row.brokerCpu)}% / ${Math.round(row.nodeCpu)}%` : '';
     const note = row.notes.length ? ` (${row.notes[0]})` : '';
     lines.push(
-      `| ${row.scenario} | ${row.stack} | ${fmt(row.median, unit)} ${unit}${note} | ${fmt(row.min, unit)}–${fmt(row.max, unit)} | ${ratio(row.vsRaw)} | ` +
+      `| ${row.scenario} | ${row.stack} | ${us(row.nodeUs)} / ${us(row.brokerUs)} | ${ratio(row.nodeUsVsRaw)} | ${fmt(row.median, unit)} ${unit}${note} | ${fmt(row.min, unit)}–${fmt(row.max, unit)} | ${ratio(row.vsRaw)} | ` +
         `${ratio(row.vsGolevelup)} / ${ratio(row.vsGolevelupTuned)} | ${ratio(row.vsNest)} / ${ratio(row.vsNestTuned)} | ${cpu} |`,
     );
   }

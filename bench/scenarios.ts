@@ -9,6 +9,8 @@ export interface Measurement {
   value: number;
   unit: 'msgs/s' | 'calls/s' | 'ms';
   cpu?: { broker: number; node: number };
+  /** CPU µs per message (or call): this process and the broker (beam.smp). */
+  cpuUs?: { broker: number; node: number };
   note?: string;
 }
 
@@ -64,7 +66,15 @@ export async function publishThroughput(make: StackFactory, admin: Admin, id: st
     const count = window === 1 ? n(5_000) : n(20_000);
     const start = cpu.sample();
     const { done, seconds } = await windowed(count, window, 10_000, (i) => stack.publish(payload(i, 256)));
-    return { scenario: `publish, confirms, ${window === 1 ? 'one at a time' : `${window} in flight`}`, value: done / seconds, unit: 'msgs/s', cpu: CpuMeter.percent(start, cpu.sample()), note: done < count ? `${done} in 10 s` : undefined };
+    const end = cpu.sample();
+    return {
+      scenario: `publish, confirms, ${window === 1 ? 'one at a time' : `${window} in flight`}`,
+      value: done / seconds,
+      unit: 'msgs/s',
+      cpu: CpuMeter.percent(start, end),
+      cpuUs: CpuMeter.perOp(start, end, done),
+      note: done < count ? `${done} in 10 s` : undefined,
+    };
   } finally {
     await stack.stop();
     await admin.drop(queue);
@@ -97,6 +107,7 @@ export async function consumeThroughput(make: StackFactory, admin: Admin, id: st
       value: (received - 1) / seconds,
       unit: 'msgs/s',
       cpu: CpuMeter.percent(start, end),
+      cpuUs: CpuMeter.perOp(start, end, received - 1),
       note: received < count ? `${received} of ${count} in 15 s` : undefined,
     };
   } finally {
@@ -119,7 +130,40 @@ export async function endToEnd(make: StackFactory, admin: Admin, id: string, byt
     await until(() => received >= done, 15_000);
     const seconds = (performance.now() - started) / 1000;
     const label = bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
-    return { scenario: `publish + consume, ${label}`, value: received / seconds, unit: 'msgs/s', cpu: CpuMeter.percent(begin, cpu.sample()) };
+    const end = cpu.sample();
+    return { scenario: `publish + consume, ${label}`, value: received / seconds, unit: 'msgs/s', cpu: CpuMeter.percent(begin, end), cpuUs: CpuMeter.perOp(begin, end, received) };
+  } finally {
+    await stack.stop();
+    await admin.drop(queue);
+  }
+}
+
+/**
+ * Bursts of 1,000 messages: awaited in parallel with `publish`, and (where the stack has one) handed
+ * to its batch API in one call. Rates over 10 bursts each.
+ */
+export async function batchThroughput(make: StackFactory, admin: Admin, id: string): Promise<Measurement[]> {
+  const stack = make();
+  const queue = await admin.queue(id, 'batch');
+  const burst = 1_000;
+  const bursts = process.env.BENCH_QUICK ? 2 : 10;
+  try {
+    await stack.startProducer(queue);
+    const bodies = Array.from({ length: burst }, (_, i) => payload(i, 256));
+    await Promise.all(bodies.slice(0, 200).map((body) => stack.publish(body))); // warm-up
+    const measure = async (scenario: string, send: () => Promise<unknown>): Promise<Measurement> => {
+      const start = cpu.sample();
+      const started = performance.now();
+      for (let b = 0; b < bursts; b++) await send();
+      const seconds = (performance.now() - started) / 1000;
+      const end = cpu.sample();
+      return { scenario, value: (burst * bursts) / seconds, unit: 'msgs/s', cpu: CpuMeter.percent(start, end), cpuUs: CpuMeter.perOp(start, end, burst * bursts) };
+    };
+    const parallel = await measure('burst of 1,000, publish awaited in parallel', () => Promise.all(bodies.map((body) => stack.publish(body))));
+    const batched = await measure('burst of 1,000, batch API (publishMany)', () =>
+      stack.publishMany ? stack.publishMany(bodies) : Promise.all(bodies.map((body) => stack.publish(body))),
+    );
+    return [parallel, stack.publishMany ? batched : { ...batched, note: 'no batch API: parallel publishes' }];
   } finally {
     await stack.stop();
     await admin.drop(queue);
@@ -133,21 +177,26 @@ export async function rpcLatency(make: StackFactory, admin: Admin, id: string): 
     await stack.startRpc(queue);
     await windowed(50, 1, 5_000, (i) => stack.call(payload(i, 256))); // warm-up
     const times: number[] = [];
+    const sequentialStart = cpu.sample();
     await windowed(n(1_000), 1, 10_000, async (i) => {
       const started = performance.now();
       await stack.call(payload(i, 256));
       times.push(performance.now() - started);
     });
+    const sequentialCpu = CpuMeter.perOp(sequentialStart, cpu.sample(), times.length);
     times.sort((a, b) => a - b);
     const note = times.length < n(1_000) ? `${times.length} calls in 10 s` : undefined;
+    const concurrentStart = cpu.sample();
     const concurrent = await windowed(n(5_000), 50, 15_000, (i) => stack.call(payload(i, 256)));
+    const concurrentCpu = CpuMeter.perOp(concurrentStart, cpu.sample(), concurrent.done);
     return [
-      { scenario: 'RPC sequential p50', value: percentile(times, 50), unit: 'ms', note },
-      { scenario: 'RPC sequential p99', value: percentile(times, 99), unit: 'ms', note },
+      { scenario: 'RPC sequential p50', value: percentile(times, 50), unit: 'ms', note, cpuUs: sequentialCpu },
+      { scenario: 'RPC sequential p99', value: percentile(times, 99), unit: 'ms', note, cpuUs: sequentialCpu },
       {
         scenario: 'RPC, 50 in flight',
         value: concurrent.done / concurrent.seconds,
         unit: 'calls/s',
+        cpuUs: concurrentCpu,
         note: concurrent.done < n(5_000) ? `${concurrent.done} in 15 s` : undefined,
       },
     ];

@@ -4,7 +4,7 @@
  * golevelup's static module state.
  */
 import 'reflect-metadata';
-import { Admin, Measurement, consumeThroughput, endToEnd, memory, publishThroughput, rpcLatency } from './scenarios';
+import { Admin, Measurement, batchThroughput, consumeThroughput, endToEnd, memory, publishThroughput, rpcLatency } from './scenarios';
 import { BenchStack } from './stacks/stack';
 import { GolevelupStack } from './stacks/golevelup.stack';
 import { NestRmqStack } from './stacks/nest-rmq.stack';
@@ -16,6 +16,7 @@ const STACKS: Record<string, () => BenchStack> = {
   raw: () => new RawStack(),
   'raw-props': () => new RawStack(true),
   warren: () => new WarrenStack(),
+  'warren-default': () => new WarrenStack(true),
   golevelup: () => new GolevelupStack(false),
   'golevelup-tuned': () => new GolevelupStack(true),
   nest: () => new NestRmqStack(false),
@@ -35,6 +36,7 @@ const SCENARIOS: Record<string, (make: () => BenchStack, admin: Admin, id: strin
   pub1: async (make, admin, id) => [await publishThroughput(make, admin, id, 1)],
   consume: async (make, admin, id, nest, quick) => [await consumeThroughput(make, admin, id, 100, quick ? 2_000 : 20_000, nest)],
   rpc: (make, admin, id) => rpcLatency(make, admin, id),
+  batch: (make, admin, id) => batchThroughput(make, admin, id),
   e2e256: async (make, admin, id, _nest, quick) => [await endToEnd(make, admin, id, 256, quick ? 1_000 : 10_000)],
   e2e4k: async (make, admin, id, _nest, quick) => [await endToEnd(make, admin, id, 4_096, quick ? 1_000 : 10_000)],
   e2e64k: async (make, admin, id, _nest, quick) => [await endToEnd(make, admin, id, 65_536, quick ? 200 : 2_000)],

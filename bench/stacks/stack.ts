@@ -7,6 +7,8 @@ export interface BenchStack {
   /** A Nest app that can publish (confirmed, persistent) to a queue through the default exchange. */
   startProducer(queue: string): Promise<void>;
   publish(body: BenchPayload): Promise<void>;
+  /** The stack's own way to publish a burst in one call, where it has one (all confirmed when it resolves). */
+  publishMany?(bodies: BenchPayload[]): Promise<unknown>;
   /** A Nest app consuming `queue` with manual ack and `prefetch`; `onMessage` runs per message. */
   startConsumer(queue: string, prefetch: number, onMessage: () => void): Promise<void>;
   /** An RPC server answering on `queue` and a client calling it. */

@@ -15,9 +15,18 @@ class OrderEventDto {
   @IsString() pad!: string;
 }
 
-/** Warren as shipped: MessageProducer, @RabbitSubscribe, RpcClient + @RabbitRPC, DTO validation. */
+/**
+ * Warren as shipped: MessageProducer, @RabbitSubscribe, RpcClient + @RabbitRPC, DTO validation.
+ * `defaults`: nothing set at all, as a user starts — consumers keep the module's prefetch (10) whatever
+ * the scenario asks of the other stacks.
+ */
 export class WarrenStack implements BenchStack {
-  readonly name = 'Warren';
+  readonly name: string;
+
+  constructor(private readonly defaults = false) {
+    this.name = defaults ? 'Warren (default configuration)' : 'Warren';
+  }
+
   private apps: INestApplicationContext[] = [];
   private producer?: MessageProducer;
   private rpc?: RpcClient;
@@ -41,10 +50,17 @@ export class WarrenStack implements BenchStack {
     return this.producer!.publish('', this.queue, body);
   }
 
+  async publishMany(bodies: BenchPayload[]) {
+    const results = await this.producer!.publishMany(bodies.map((message) => ({ exchange: '', routingKey: this.queue, message })));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
   async startConsumer(queue: string, prefetch: number, onMessage: () => void) {
+    const defaults = this.defaults;
     @Injectable()
     class Consumer {
-      @RabbitSubscribe({ queue, prefetch })
+      @RabbitSubscribe(defaults ? { queue } : { queue, prefetch })
       handle(_event: OrderEventDto) {
         onMessage();
       }

@@ -26,6 +26,7 @@ import {
   DEFAULT_PREFETCH,
   DEFAULT_RPC_PREFETCH,
   DEFAULT_DELIVERY_LIMIT,
+  DEFAULT_MAX_CONSUMER_CHANNELS,
   DEFAULT_PUBLISH_TIMEOUT_MS,
   DEFAULT_RECONNECT_DELAY_MS,
   DEFAULT_RPC_TIMEOUT_MS,
@@ -55,6 +56,7 @@ export interface ResolvedWarrenOptions {
     reconnectDelayMs: number;
     noDelay: boolean;
     coalesceWrites: boolean;
+    maxConsumerChannels: number;
     name: string;
     tls: WarrenTlsOptions;
   };
@@ -97,6 +99,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
       reconnectDelayMs: options.connection?.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS,
       noDelay: options.connection?.noDelay ?? true,
       coalesceWrites: options.connection?.coalesceWrites ?? true,
+      maxConsumerChannels: options.connection?.maxConsumerChannels ?? DEFAULT_MAX_CONSUMER_CHANNELS,
       name: options.connection?.name ?? 'warren',
       tls: { ...options.connection?.tls },
     },
@@ -121,6 +124,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     throw new WarrenConfigurationError(`Option queueType must be 'classic' or 'quorum'; got '${String(resolved.queues.type)}'`);
   }
   checkPositive('deliveryLimit', resolved.queues.deliveryLimit, true);
+  checkPositive('connection.maxConsumerChannels', resolved.connection.maxConsumerChannels, true);
   checkPositive('rpc.prefetch', resolved.rpcPrefetch, true);
   checkPositive('rpc.timeoutMs', resolved.rpcTimeoutMs);
   checkTimeoutLimit('rpc.timeoutMs', resolved.rpcTimeoutMs);

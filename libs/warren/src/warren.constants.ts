@@ -30,6 +30,8 @@ export const DEFAULT_PREFETCH = 10;
 export const DEFAULT_RPC_PREFETCH = 100;
 /** Quorum queues: deliveries before the broker dead-letters a message (RabbitMQ 4's own default too). */
 export const DEFAULT_DELIVERY_LIMIT = 20;
+/** Consumer channels per connection before another connection is opened (RabbitMQ allows 2,047 by default). */
+export const DEFAULT_MAX_CONSUMER_CHANNELS = 1000;
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

@@ -4,6 +4,8 @@ export const MESSAGES = {
   connected: (uri: string) => `Connected to RabbitMQ at ${uri}`,
   disconnected: (node: string, reason: string) => `Connection to ${node} lost (${reason}); reconnecting`,
   reconnected: (node: string) => `Reconnected to RabbitMQ at ${node}`,
+  consumerConnections: (consumers: number, connections: number) =>
+    `${consumers} consumers need more channels than one connection gives (connection.maxConsumerChannels): they use ${connections} connections`,
   blocked: (reason: string) => `RabbitMQ blocked the connection: ${reason}; publishes wait until it unblocks`,
   connectFailed: (uris: string, timeoutMs: number, reason: string) =>
     `Could not connect to RabbitMQ at ${uris} within ${timeoutMs} ms: ${reason}. ` +
@@ -27,7 +29,9 @@ export const MESSAGES = {
     (/inequivalent arg/.test(reason)
       ? 'The queue exists with other arguments: declare the handler as the queue was declared (queueType, deliveryLimit, ' +
         'queueOptions), or delete the queue (or its dead-letter/retry companion) so Warren can declare it.'
-      : /NOT_FOUND - no exchange/.test(reason)
+      : /No channels left to allocate/.test(reason)
+        ? "The connection ran out of channels (the broker's channel_max): lower connection.maxConsumerChannels so Warren spreads consumers over more connections."
+        : /NOT_FOUND - no exchange/.test(reason)
         ? 'Declare the exchange in WarrenModule.forRoot({ exchanges: [...] }) or on the broker.'
         : 'If an exchange is missing, declare it in WarrenModule.forRoot({ exchanges: [...] }) or on the broker.'),
   handlerStartTimeout: (handlers: string, queue: string, timeoutMs: number) =>

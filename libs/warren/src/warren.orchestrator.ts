@@ -10,6 +10,7 @@ import { RpcClient } from './rpc/rpc-client';
 import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
+import { ConsumerConnections } from './consumer/consumer-connections';
 import { MessageObservers } from './observers/message-observers';
 import { WarrenExplorer } from './warren.explorer';
 import { checkTopology, requiredTopology } from './topology/topology-check';
@@ -32,6 +33,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   private readonly validator: PayloadValidator | undefined;
   private handlers: HandlerDefinition[] = [];
   private drained?: Promise<void>;
+  private readonly consumerConnections: ConsumerConnections;
   private readonly logger: WarrenLogger;
 
   constructor(
@@ -44,6 +46,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     @Optional() private readonly observers?: MessageObservers,
   ) {
     this.logger = logger.child('Warren');
+    this.consumerConnections = new ConsumerConnections(connection);
     this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
   }
 
@@ -99,8 +102,17 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   async addConsumers(handlers: HandlerDefinition[]): Promise<QueueConsumer[]> {
     const added = this.consumersFor(handlers);
     this.consumers.push(...added);
-    await Promise.all(added.map((consumer) => consumer.start(this.connection, this.startTimeoutMs)));
+    await this.start(added);
     return added;
+  }
+
+  /** Starts consumers, each on a channel of its own, spread over as many connections as channels require. */
+  private async start(consumers: QueueConsumer[]): Promise<void> {
+    const placed: Array<[QueueConsumer, BrokerConnection]> = [];
+    for (const consumer of consumers) placed.push([consumer, await this.consumerConnections.next()]);
+    const started = await Promise.allSettled(placed.map(([consumer, connection]) => consumer.start(connection, this.startTimeoutMs)));
+    const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   /** Consumers by queue, for pausing and resuming them. */
@@ -117,13 +129,14 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
         throw error;
       }
     }
-    const started = await Promise.allSettled(this.consumers.map((c) => c.start(this.connection, this.startTimeoutMs)));
-    const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failure) {
+    try {
+      await this.start(this.consumers);
+    } catch (error) {
       // Leave nothing running behind a failed start: the process must be able to exit.
       await this.closeAll();
-      throw failure.reason;
+      throw error;
     }
+    if (this.consumerConnections.count > 0) this.logger.log(MESSAGES.consumerConnections(this.consumers.length, this.consumerConnections.count + 1));
   }
 
   beforeApplicationShutdown(): Promise<void> {
@@ -153,6 +166,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     await Promise.all(this.consumers.map((consumer) => consumer.close()));
     await this.producer.close();
     await this.rpcClient.close();
+    await this.consumerConnections.close();
     await this.connection.close();
   }
 }

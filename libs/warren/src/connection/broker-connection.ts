@@ -54,6 +54,7 @@ export class BrokerConnection {
     private readonly link: BrokerLink,
     private readonly options: ResolvedWarrenOptions,
     private readonly logger: WarrenLogger,
+    private readonly connector: BrokerConnector,
   ) {}
 
   static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = golevelupConnector): Promise<BrokerConnection> {
@@ -61,7 +62,7 @@ export class BrokerConnection {
     const printable = options.uris.map(safeUri).join(', ');
     logger.log(MESSAGES.connecting(printable));
     const link = await connector(options, logger);
-    const connection = new BrokerConnection(link, options, logger);
+    const connection = new BrokerConnection(link, options, logger, connector);
     connection.node = link.node;
     connection.watch();
     logger.log(MESSAGES.connected(link.node ?? printable));
@@ -103,6 +104,22 @@ export class BrokerConnection {
 
   get isConnected(): boolean {
     return this.link.manager.isConnected();
+  }
+
+  /** Another connection with the same options, named `<name>.<n>` (for consumers past `maxConsumerChannels`). */
+  sibling(n: number): Promise<BrokerConnection> {
+    const connection = { ...this.options.connection, name: `${this.options.connection.name}.${n}` };
+    return BrokerConnection.connect({ ...this.options, connection }, this.logger, this.connector);
+  }
+
+  /**
+   * Consumer channels this connection takes: `connection.maxConsumerChannels`, or fewer when the
+   * broker allows fewer channels (keeping a few for the producer, the RPC client and topology).
+   */
+  get consumerChannelLimit(): number {
+    const negotiated = (this.currentConnection as unknown as { connection?: { channelMax?: number } } | undefined)?.connection?.channelMax;
+    const brokerLimit = negotiated && negotiated > 0 ? negotiated - 16 : Infinity;
+    return Math.max(1, Math.min(this.options.connection.maxConsumerChannels, brokerLimit));
   }
 
   /** A channel of Warren's own on this connection, re-opened after reconnects and channel errors. */

@@ -37,6 +37,13 @@ export interface WarrenConnectionOptions {
    * broker when many messages, acks or replies go out together; no added latency. @default true
    */
   coalesceWrites?: boolean;
+  /**
+   * Consumer channels (one per consumed queue) on one connection. Past it, Warren opens another
+   * connection (named `<name>.2`, `<name>.3`, …) for the next consumers, so an app with thousands of
+   * handler queues does not run out of channels (RabbitMQ's `channel_max` is 2,047 by default; a lower
+   * one the broker announces is respected). @default 1000
+   */
+  maxConsumerChannels?: number;
   /** Connection name shown in the RabbitMQ management UI. @default 'warren' */
   name?: string;
   /**
