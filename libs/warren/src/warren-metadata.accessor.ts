@@ -3,7 +3,7 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { RabbitHandlerMetadata } from './interfaces';
 import { isDtoClass } from './validation/payload-validator';
-import { WARREN_HANDLER_METADATA, WARREN_PAYLOAD_PARAM } from './warren.constants';
+import { WARREN_HANDLER_METADATA, WARREN_PAYLOAD_PARAM, WARREN_SIGNAL_PARAM } from './warren.constants';
 
 interface RouteArg {
   index: number;
@@ -37,5 +37,16 @@ export class WarrenMetadataAccessor {
     }
     const type = index === undefined ? undefined : paramTypes[index];
     return isDtoClass(type) ? type : undefined;
+  }
+
+  /**
+   * Whether the handler takes the cancellation signal: a `@RabbitSignal()` parameter, or (without
+   * param decorators) a fourth positional parameter. Others get none, so no AbortController is made per message.
+   */
+  usesSignal(prototype: object, methodName: string, method: (...args: unknown[]) => unknown): boolean {
+    const args: Record<string, RouteArg> = Reflect.getMetadata(ROUTE_ARGS_METADATA, prototype.constructor, methodName) ?? {};
+    const keys = Object.keys(args);
+    if (keys.length === 0) return method.length >= 4;
+    return keys.some((key) => key.split(':')[0] === String(WARREN_SIGNAL_PARAM));
   }
 }

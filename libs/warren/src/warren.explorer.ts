@@ -62,6 +62,7 @@ export class WarrenExplorer {
       options,
       payloadType: options.validate === false ? undefined : (this.accessor.getPayloadType(prototype, methodName) ?? (options.payloadDto as HandlerDefinition['payloadType'])),
       invoke,
+      wantsSignal: this.accessor.usesSignal(prototype, methodName, method),
     };
   }
 }

@@ -19,8 +19,8 @@ export interface Delivery {
   acks: AckBatcher;
   /** Given back to the queue at the drain deadline; the handler's late outcome is ignored. */
   abandoned: boolean;
-  /** Aborted when Warren stops waiting for the handler (drain deadline, channel lost). */
-  abort: AbortController;
+  /** Aborted when Warren stops waiting for the handler (drain deadline, channel lost); made only for handlers that take the signal. */
+  abort?: AbortController;
   /** For observers: the handler that took it, what it threw, and where a failure sent it. */
   handler?: string;
   error?: unknown;

@@ -10,4 +10,6 @@ export interface HandlerDefinition {
   /** DTO the payload is validated against, when the payload parameter is typed with a class. */
   payloadType?: Type<object>;
   invoke(payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  /** The handler takes the cancellation signal (`@RabbitSignal()`); without it none is made per message. */
+  wantsSignal?: boolean;
 }

@@ -128,7 +128,7 @@ export class QueueConsumer {
           },
           lost: (channel) => {
             for (const delivery of this.inFlight) {
-              if (delivery.channel === channel) delivery.abort.abort(new Error("This delivery's channel was lost; the broker will redeliver it"));
+              if (delivery.channel === channel) delivery.abort?.abort(new Error("This delivery's channel was lost; the broker will redeliver it"));
             }
           },
           setupFailed: (error) =>
@@ -161,7 +161,7 @@ export class QueueConsumer {
     for (const delivery of this.inFlight) {
       this.settlement.settle(delivery, 'requeue');
       delivery.abandoned = true;
-      delivery.abort.abort(new Error('Warren stopped waiting for this handler: the shutdown drain deadline passed'));
+      delivery.abort?.abort(new Error('Warren stopped waiting for this handler: the shutdown drain deadline passed'));
       requeued++;
     }
     return requeued;
@@ -243,7 +243,7 @@ export class QueueConsumer {
       return;
     }
     acks.received(message.fields.deliveryTag);
-    const delivery: Delivery = { message, channel, acks, abandoned: false, abort: new AbortController() };
+    const delivery: Delivery = { message, channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined };
     if (this.cancelled) {
       this.settlement.settle(delivery, 'requeue');
       return;
@@ -259,6 +259,7 @@ export class QueueConsumer {
     const { message, channel } = delivery;
     const handler = this.dispatcher.route(originalRoutingKey(message));
     delivery.handler = handler?.name;
+    if (handler?.wantsSignal) delivery.abort = new AbortController();
     const replyTo = message.properties.replyTo as string | undefined;
     const isRpc = handler ? handler.options.type === 'rpc' : Boolean(replyTo);
     if (isRpc && rpcExpired(message)) {
@@ -273,7 +274,7 @@ export class QueueConsumer {
       if (message.content.length > this.options.maxMessageBytes) {
         throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
       }
-      const result = await this.dispatcher.dispatch(handler, message, delivery.abort.signal);
+      const result = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
       if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {

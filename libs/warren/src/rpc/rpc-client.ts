@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 import type { ConsumeMessage, Message } from 'amqplib';
 import { encodeBody } from '../codec/message-codec';
 import { BrokerConnection } from '../connection/broker-connection';
@@ -51,6 +51,12 @@ export class RpcClient {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly logger: WarrenLogger;
   private closed = false;
+  /**
+   * Correlation ids: a random prefix per client and a counter. Replies come back on this client's own
+   * channel (direct reply-to), so ids need only be unique here; a counter costs less than a UUID per call.
+   */
+  private readonly idPrefix = `${randomBytes(6).toString('base64url')}.`;
+  private sequence = 0;
 
   constructor(
     connection: BrokerConnection,
@@ -93,7 +99,7 @@ export class RpcClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const correlationId = randomUUID();
+    const correlationId = this.idPrefix + (this.sequence++).toString(36);
     const span = startSend({ exchange, routingKey }, headers, 'client');
     headers = span.headers;
     return new Promise<T>((resolve, reject) => {
@@ -143,7 +149,7 @@ export class RpcClient {
         replyTo: DIRECT_REPLY_QUEUE,
         correlationId,
         contentType: request.contentType,
-        headers: { ...request.headers, [HEADERS.deadline]: request.deadline },
+        headers: request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : deadlineOnly(request.deadline),
         // Nobody waits for an answer after the timeout, so the request need not outlive it.
         expiration: String(request.timeoutMs),
         persistent: false,
@@ -221,4 +227,13 @@ function lostError(request: PendingRequest, error: Error | undefined): Connectio
     `The channel carrying RPC ${describeTarget(request.exchange, request.routingKey)} closed before the reply arrived` +
       (error ? ` (${error.message})` : ''),
   );
+}
+
+/**
+ * The headers of a request without headers of its own: an object literal with a fixed key, so every
+ * call builds an object of the same shape (the spread-and-computed-key form makes a new one each
+ * time, and amqplib then walks it through an Object.create() prototype). The key is HEADERS.deadline.
+ */
+function deadlineOnly(deadline: number): Record<string, unknown> {
+  return { 'warren-deadline': deadline };
 }
