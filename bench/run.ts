@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { median } from './measure';
 import type { Measurement, MemorySample } from './scenarios';
+import type { StartupSample } from './startup';
 
 const ALL_STACKS = ['raw', 'warren', 'warren-default', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned', 'warren-transport'];
 // Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
@@ -96,6 +97,14 @@ async function main() {
     memoryRuns[id] = (await worker(id, 'memory')).memory;
   }
 
+  // Start-up against the number of handler queues: Warren only, once per pass, in its own process.
+  const withStartup = !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(',').includes('startup');
+  const startupRuns: StartupSample[][] = [];
+  for (let pass = 0; withStartup && pass < PASSES; pass++) {
+    process.stdout.write(`start-up cost, pass ${pass + 1}/${PASSES}...\n`);
+    startupRuns.push((await worker('warren', 'startup')).startup);
+  }
+
   const scenarios = passes[0].raw.map((m) => m.scenario);
   const rows = [];
   for (const scenario of scenarios) {
@@ -178,6 +187,15 @@ async function main() {
       `| ${NAMES[id]} | ${first.rssMb.toFixed(0)} → ${last.rssMb.toFixed(0)} | ${first.heapMb.toFixed(1)} → ${last.heapMb.toFixed(1)} | ${(last.heapMb - base.heapMb).toFixed(1)} MiB |`,
     );
   }
+  if (startupRuns.length > 0) {
+    lines.push('', '## Start-up against the number of handler queues (Warren; a channel each, 1,000 per connection)', '');
+    lines.push('| handler queues | start (init) ms | RSS added MiB | close ms |');
+    lines.push('| ---: | ---: | ---: | ---: |');
+    for (const [i, sample] of startupRuns[0].entries()) {
+      const of = (pick: (s: StartupSample) => number) => median(startupRuns.map((run) => pick(run[i])));
+      lines.push(`| ${sample.handlers.toLocaleString('en-US')} | ${Math.round(of((s) => s.startMs))} | ${of((s) => s.rssMb).toFixed(0)} | ${Math.round(of((s) => s.closeMs))} |`);
+    }
+  }
   const filters = ['BENCH_STACKS', 'BENCH_SCENARIOS', 'BENCH_PASSES', 'BENCH_QUICK', 'BENCH_MEMORY']
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]} `)
@@ -189,7 +207,7 @@ async function main() {
   // Only a full run replaces the committed results; quick or filtered runs go to partial.*.
   const name = chosen || process.env.BENCH_SCENARIOS || process.env.BENCH_QUICK ? 'partial' : 'latest';
   writeFileSync(join(RESULTS, `${name}.md`), markdown);
-  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ machine: info, passes: PASSES, rows, memory: memoryRuns }, null, 2));
+  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ machine: info, passes: PASSES, rows, memory: memoryRuns, startup: startupRuns }, null, 2));
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { Admin, Measurement, batchThroughput, consumeThroughput, endToEnd, memory, publishThroughput, rpcLatency } from './scenarios';
 import { BenchStack } from './stacks/stack';
+import { startupCost } from './startup';
 import { GolevelupStack } from './stacks/golevelup.stack';
 import { NestRmqStack } from './stacks/nest-rmq.stack';
 import { RawStack } from './stacks/raw.stack';
@@ -59,6 +60,10 @@ async function main() {
   const nest = id.startsWith('nest');
   const quick = Boolean(process.env.BENCH_QUICK);
   try {
+    if (key === 'startup') {
+      process.stdout.write(`RESULT ${JSON.stringify({ id, startup: await startupCost() })}\n`);
+      return;
+    }
     if (key === 'memory') {
       process.stdout.write(`RESULT ${JSON.stringify({ id, memory: await memory(make, admin, id) })}\n`);
       return;
