@@ -1,4 +1,18 @@
-import { Context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, TextMapGetter, TextMapSetter, context, propagation, trace } from '@opentelemetry/api';
+import {
+  Context,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  Span,
+  SpanKind,
+  SpanStatusCode,
+  TextMapGetter,
+  TextMapSetter,
+  context,
+  createNoopMeter,
+  metrics,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
 import { recordProcess, recordSend } from './warren-metrics';
 
@@ -7,6 +21,31 @@ import { recordProcess, recordSend } from './warren-metrics';
  * no-op. Span names and attributes follow the messaging semantic conventions for RabbitMQ.
  */
 const tracer = () => trace.getTracer('nestjs-warren');
+
+// What the API hands out while no SDK is registered (a fresh proxy has no delegate yet).
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+let meterProviderSeen: unknown;
+let meterIsNoop = false;
+
+/**
+ * True while no tracer provider, propagator or meter provider is registered: spans, context and
+ * metrics would all be no-ops, so the hot path skips building them (attribute objects, a span, a
+ * `finally` promise per message). Checked per call through the public API, so an SDK started later
+ * is picked up at once.
+ */
+function telemetryOff(): boolean {
+  const provider = trace.getTracerProvider();
+  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER) return false;
+  if (propagation.fields().length > 0) return false;
+  const meterProvider = metrics.getMeterProvider();
+  if (meterProvider !== meterProviderSeen) {
+    meterProviderSeen = meterProvider;
+    meterIsNoop = meterProvider.getMeter('nestjs-warren') === createNoopMeter();
+  }
+  return meterIsNoop;
+}
+
+const NOTHING_TO_END = { end: () => undefined };
 
 const setter: TextMapSetter<Record<string, unknown>> = {
   set: (carrier, key, value) => {
@@ -59,6 +98,7 @@ export function startSend(
   headers: Record<string, unknown> | undefined,
   kind: 'producer' | 'client' = 'producer',
 ): { headers: Record<string, unknown> | undefined; end(error?: unknown): void } {
+  if (telemetryOff()) return { headers, end: NOTHING_TO_END.end };
   const destination = target.exchange || target.routingKey;
   const startedAt = performance.now();
   const measured = (error?: unknown) => recordSend(destination, kind === 'client' ? 'request' : 'send', startedAt, error);
@@ -81,6 +121,7 @@ export function startSend(
  * the headers (so one trace runs from the first request through every hop), with a link to it.
  */
 export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: () => Promise<T>): Promise<T> {
+  if (telemetryOff()) return run();
   const startedAt = performance.now();
   const measured = () => recordProcess(queue, startedAt, failures.get(message));
   if (amqplibInstrumented()) return run().finally(measured);
@@ -103,7 +144,7 @@ export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: 
 
 /** Headers for an RPC reply, carrying the current (process) span's context. */
 export function replyHeaders(headers?: Record<string, unknown>): Record<string, unknown> | undefined {
-  return amqplibInstrumented() ? headers : withContext(context.active(), headers);
+  return telemetryOff() || amqplibInstrumented() ? headers : withContext(context.active(), headers);
 }
 
 /**
