@@ -106,7 +106,7 @@ describe('on a 3-node cluster', () => {
     const total = 2_000;
     // Queue leaders are placed on the declaring client's node: n1, the node the app connects to first.
     const declarer = await client('n1');
-    await declarer.declareQuorum(queue, { 'x-delivery-limit': 20 }); // as Warren declares it (deliveryLimit's default)
+    await declarer.declareQuorum(queue); // as Warren declares it: no dead-letter queue, so no delivery limit
     const publisher = await client('n3');
     await publisher.publishAll(queue, Array.from({ length: total }, (_, i) => ({ i })));
     const leader = cluster.queueLeader(queue)!;

@@ -46,7 +46,8 @@ export class WarrenMetadataAccessor {
   usesSignal(prototype: object, methodName: string, method: (...args: unknown[]) => unknown): boolean {
     const args: Record<string, RouteArg> = Reflect.getMetadata(ROUTE_ARGS_METADATA, prototype.constructor, methodName) ?? {};
     const keys = Object.keys(args);
-    if (keys.length === 0) return method.length >= 4;
+    // A wrapped method (`(...args) => …`, length 0) or one with a default before the signal cannot be told apart: give it one.
+    if (keys.length === 0) return method.length === 0 || method.length >= 4;
     return keys.some((key) => key.split(':')[0] === String(WARREN_SIGNAL_PARAM));
   }
 }

@@ -98,6 +98,7 @@ export class BatchRunner {
 
   private async failed(handler: HandlerDefinition, failedDeliveries: Delivery[], error: unknown): Promise<void> {
     let deliveries = failedDeliveries;
+    for (const delivery of deliveries) delivery.error = error;
     const batchErrorHandler = (handler.options.batchOptions as BatchOptions).errorHandler;
     if (batchErrorHandler) {
       const byMessage = new Map(deliveries.map((d) => [d.message, d]));

@@ -8,15 +8,24 @@ import type { BrokerConnection } from '../connection/broker-connection';
 export class ConsumerConnections {
   private readonly extra: BrokerConnection[] = [];
   private assigned = 0;
+  private limit?: number;
+  /** Openings run one after another, so two callers never open the same `<name>.<n>`. */
+  private opening: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly main: BrokerConnection) {}
 
   /** The connection for the next consumer (opening one when the current ones are full). */
-  async next(): Promise<BrokerConnection> {
-    const index = Math.floor(this.assigned++ / this.main.consumerChannelLimit);
-    if (index === 0) return this.main;
-    while (this.extra.length < index) this.extra.push(await this.main.sibling(this.extra.length + 2));
-    return this.extra[index - 1];
+  next(): Promise<BrokerConnection> {
+    // Read once, while the main connection is up (it is re-read as maxConsumerChannels while it is down).
+    this.limit ??= this.main.consumerChannelLimit;
+    const index = Math.floor(this.assigned++ / this.limit);
+    if (index === 0) return Promise.resolve(this.main);
+    const result = this.opening.then(async () => {
+      while (this.extra.length < index) this.extra.push(await this.main.sibling(this.extra.length + 2));
+      return this.extra[index - 1];
+    });
+    this.opening = result.catch(() => undefined);
+    return result;
   }
 
   /** Connections opened beyond the module's own. */

@@ -25,6 +25,8 @@ export interface Delivery {
   handler?: string;
   error?: unknown;
   forwardedAs?: 'retried' | 'dead-lettered';
+  /** Reported to observers already (a user's errorHandler may settle twice; only the first counts). */
+  reported?: boolean;
 }
 
 /** What a settlement needs of its queue's consumer. */
@@ -132,6 +134,8 @@ export class DeliverySettlement {
   }
 
   private observed(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
+    if (delivery.reported) return;
+    delivery.reported = true;
     const settled: DeliveryOutcome = outcome === 'ack' ? (delivery.forwardedAs ?? 'acked') : outcome === 'reject' ? 'rejected' : 'requeued';
     const { message, handler, error } = delivery;
     this.host.observers!.consumed({ queue: this.host.queueName(), handler, message, outcome: settled, error });

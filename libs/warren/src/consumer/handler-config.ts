@@ -20,11 +20,17 @@ export function applyNamedHandlerOptions(handlers: HandlerDefinition[], options:
   });
 }
 
-/** A handler on a queue of the module's topology declares it as the topology does (its own queueOptions win). */
+/**
+ * A handler on a queue of the module's topology declares it as the topology does (its own
+ * queueOptions win). A quorum one only checks it exists and binds it: the topology declares it (at
+ * every connect), and the arguments a quorum handler would add (delivery limit, parking) would clash.
+ */
 function withTopologyQueue(handler: HandlerDefinition, options: ResolvedWarrenOptions): HandlerDefinition {
   const declared = options.topology.topology.queues.find((queue) => queue.name === handler.options.queue);
   if (!declared) return handler;
-  return { ...handler, options: { ...handler.options, queueOptions: { durable: true, ...declared.options, ...handler.options.queueOptions } } };
+  const queueOptions = { durable: true, ...declared.options, ...handler.options.queueOptions };
+  const quorum = (handler.options.queueType ?? queueOptions.arguments?.['x-queue-type'] ?? options.queues.type) === 'quorum';
+  return { ...handler, options: { ...handler.options, queueOptions, ...(quorum ? { createQueueIfNotExists: false } : {}) } };
 }
 
 /** A module-level queue's `consumerTag` (golevelup's `queues`) for handlers on it that set none. */

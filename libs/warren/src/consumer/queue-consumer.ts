@@ -243,7 +243,7 @@ export class QueueConsumer {
       return;
     }
     acks.received(message.fields.deliveryTag);
-    const delivery: Delivery = { message, channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined };
+    const delivery: Delivery = { message, channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined, reported: false };
     if (this.cancelled) {
       this.settlement.settle(delivery, 'requeue');
       return;

@@ -49,11 +49,9 @@ function queueArguments(options: QueueOptions | undefined, kind: QueueKind, dead
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { bindQueueArguments, consumerOptions, channel, ...args } = options ?? {};
   if (kind.type !== 'quorum') return args;
-  const parking =
-    deadLetterQueue !== undefined && args.deadLetterExchange === undefined && args.arguments?.['x-dead-letter-exchange'] === undefined
-      ? { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue }
-      : {};
-  return { ...args, durable: true, arguments: { ...parking, ...kindArguments(kind), ...args.arguments } };
+  const ownDlx = args.deadLetterExchange !== undefined || args.arguments?.['x-dead-letter-exchange'] !== undefined;
+  const parking = deadLetterQueue !== undefined && !ownDlx ? { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue } : {};
+  return { ...args, durable: true, arguments: { ...parking, ...kindArguments(kind, deadLetterQueue !== undefined || ownDlx), ...args.arguments } };
 }
 
 /**

@@ -24,16 +24,16 @@ function refusal(fn: () => unknown): WarrenConfigurationError {
 describe('queue type', () => {
   it('is classic by default, and the module default applies to named queues only', () => {
     expect(queueKindOf([handler('A.a')], 'orders', classic)).toEqual({ type: 'classic' });
-    expect(queueKindOf([handler('A.a')], 'orders', quorum)).toEqual({ type: 'quorum', deliveryLimit: 20, companionLimit: 20 });
+    expect(queueKindOf([handler('A.a')], 'orders', quorum)).toEqual({ type: 'quorum', deliveryLimit: 20, explicitLimit: false });
     expect(queueKindOf([handler('A.a', { queue: undefined, exchange: 'x' })], undefined, quorum)).toEqual({ type: 'classic' });
   });
 
   it("takes the handler's queueType, deliveryLimit and golevelup-style arguments over the module's", () => {
-    expect(queueKindOf([handler('A.a', { queueType: 'quorum', deliveryLimit: 3 })], 'orders', classic)).toEqual({ type: 'quorum', deliveryLimit: 3, companionLimit: 20 });
+    expect(queueKindOf([handler('A.a', { queueType: 'quorum', deliveryLimit: 3 })], 'orders', classic)).toEqual({ type: 'quorum', deliveryLimit: 3, explicitLimit: true });
     expect(queueKindOf([handler('A.a', { queueOptions: { arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 7 } } })], 'orders', classic)).toEqual({
       type: 'quorum',
       deliveryLimit: 7,
-      companionLimit: 20,
+      explicitLimit: true,
     });
     expect(queueKindOf([handler('A.a', { queueType: 'classic' })], 'orders', quorum)).toEqual({ type: 'classic' });
   });
@@ -72,10 +72,12 @@ describe('queue type', () => {
     expect(error.message).toMatch(/A\.a and B\.b share queue 'orders'/);
   });
 
-  it('declares quorum queues with their type and limit, and their companions alike', () => {
+  it('declares quorum queues with their type, and the limit only where it parks or was asked for; companions get no limit', () => {
     expect(kindArguments({ type: 'quorum', deliveryLimit: 4 })).toEqual({ 'x-queue-type': 'quorum', 'x-delivery-limit': 4 });
+    expect(kindArguments({ type: 'quorum', deliveryLimit: 20, explicitLimit: false }, false)).toEqual({ 'x-queue-type': 'quorum' });
+    expect(kindArguments({ type: 'quorum', deliveryLimit: 5, explicitLimit: true }, false)).toEqual({ 'x-queue-type': 'quorum', 'x-delivery-limit': 5 });
     expect(kindArguments({ type: 'classic' })).toEqual({});
-    expect(companionArguments({ type: 'quorum', deliveryLimit: 4, companionLimit: 20 })).toEqual({ 'x-queue-type': 'quorum', 'x-delivery-limit': 20 });
+    expect(companionArguments({ type: 'quorum', deliveryLimit: 4 })).toEqual({ 'x-queue-type': 'quorum' });
     expect(companionArguments({ type: 'classic' })).toEqual({});
   });
 });

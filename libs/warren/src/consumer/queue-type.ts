@@ -9,8 +9,8 @@ export interface QueueKind {
   type: QueueType;
   /** Quorum only: deliveries after which the broker dead-letters a message (`x-delivery-limit`). */
   deliveryLimit?: number;
-  /** Quorum only: the module's default limit, which companion queues carry (what a reader of them declares). */
-  companionLimit?: number;
+  /** The handler set the limit itself (`deliveryLimit` or `x-delivery-limit`): declared even with nowhere to park. */
+  explicitLimit?: boolean;
 }
 
 export interface QueueTypeDefaults {
@@ -76,7 +76,7 @@ export function queueKindOf(handlers: HandlerDefinition[], queue: string | undef
   if (!Number.isInteger(deliveryLimit) || deliveryLimit < 1) {
     throw new WarrenConfigurationError(MESSAGES.quorumRefuses(handlers[0].name, queue!, 'deliveryLimit', `it must be a positive integer; got ${String(limits[0])}`));
   }
-  return { type, deliveryLimit, companionLimit: defaults.deliveryLimit };
+  return { type, deliveryLimit, explicitLimit: limits.length > 0 };
 }
 
 function explicitType(handler: HandlerDefinition): QueueType | undefined {
@@ -107,17 +107,21 @@ function checkQuorumOptions(handler: HandlerDefinition, queue: string | undefine
   }
 }
 
-/** The `x-` arguments that make a queue of this kind (none for classic, which is the broker's default). */
-export function kindArguments(kind: QueueKind): Record<string, unknown> {
+/**
+ * The `x-` arguments that make a queue of this kind (none for classic, which is the broker's default).
+ * The delivery limit only where the broker can park what reaches it (`parks`), or where the handler
+ * asked for it: a limit with nowhere to dead-letter would silently drop messages.
+ */
+export function kindArguments(kind: QueueKind, parks = true): Record<string, unknown> {
   if (kind.type !== 'quorum') return {};
-  return { 'x-queue-type': 'quorum', 'x-delivery-limit': kind.deliveryLimit };
+  return parks || kind.explicitLimit ? { 'x-queue-type': 'quorum', 'x-delivery-limit': kind.deliveryLimit } : { 'x-queue-type': 'quorum' };
 }
 
 /**
- * Companion queues (retry delays, dead letters) are declared as a handler queue of the same type
- * with the module's default limit would be, so a handler that reads a dead-letter queue
- * (`queueType: 'quorum'`, `deadLetterQueue: false`) declares it with the same arguments.
+ * Companion queues (retry delays, dead letters) are of the handler queue's type, without a delivery
+ * limit: a parked message read and put back (`warren dlq list`) must never be dropped. A handler that
+ * reads a quorum dead-letter queue (`queueType: 'quorum'`, `deadLetterQueue: false`) declares it alike.
  */
 export function companionArguments(kind: QueueKind): Record<string, unknown> {
-  return kindArguments({ type: kind.type, deliveryLimit: kind.companionLimit ?? kind.deliveryLimit });
+  return kind.type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
 }

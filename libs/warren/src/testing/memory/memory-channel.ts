@@ -26,6 +26,7 @@ const later = (work: () => void) => realSetImmediate(work);
  */
 export class MemoryChannel extends EventEmitter {
   private closed = false;
+  private closing = false;
   private prefetchCount = 0;
   private deliveryTag = 0;
   private readonly unacked = new Map<number, Unacked>();
@@ -80,7 +81,7 @@ export class MemoryChannel extends EventEmitter {
 
   // ---- publishing ----
   publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish = {}, callback?: ConfirmCallback): boolean {
-    if (this.closed) throw new IllegalOperationError('Channel closed');
+    if (this.closed || this.closing) throw new IllegalOperationError('Channel closed');
     const properties = toProperties(options);
     if (properties.replyTo === REPLY_TO) {
       if (!this.reply) {
@@ -204,10 +205,16 @@ export class MemoryChannel extends EventEmitter {
     return this.op(() => (this.returnUnacked(), {}));
   }
 
+  /** Closes after what was already sent on this channel (as the socket would carry it first). */
   close(): Promise<void> {
-    if (this.closed) return Promise.reject(new IllegalOperationError('Channel closed'));
-    this.shutdown(undefined);
-    return Promise.resolve();
+    if (this.closed || this.closing) return Promise.reject(new IllegalOperationError('Channel closed'));
+    this.closing = true;
+    return new Promise((resolve) =>
+      later(() => {
+        this.shutdown(undefined);
+        resolve();
+      }),
+    );
   }
 
   /** The connection closed under this channel. */
@@ -283,10 +290,14 @@ export class MemoryChannel extends EventEmitter {
     this.consumers.clear();
     this.releaseReply();
     this.returnUnacked();
-    // As amqplib does: confirms pending on a closed channel never arrive (Warren re-sends on the next channel).
-    this.confirms.clear();
     this.onClosed(this);
-    later(() => this.emit('close', error));
+    later(() => {
+      // As amqplib does, in its own first 'close' listener: pending confirms fail with 'channel closed'.
+      const pending = [...this.confirms];
+      this.confirms.clear();
+      for (const confirm of pending) confirm(new Error('channel closed'));
+      this.emit('close', error);
+    });
   }
 
   private toDelivery(message: StoredMessage, deliveryTag: number, consumerTag: string): ConsumeMessage {
