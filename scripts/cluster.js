@@ -16,7 +16,7 @@
  */
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
+const { listens } = require('./ensure-broker');
 const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
@@ -114,18 +114,7 @@ function ctl(node, args, timeoutMs = 30_000) {
 }
 
 /** True when the node's AMQP port accepts connections. */
-function listening(node, timeoutMs = 1000) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port: node.amqpPort });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => done(true));
-  });
-}
+const listening = (node) => listens('127.0.0.1', node.amqpPort);
 
 function readPid(node) {
   try {

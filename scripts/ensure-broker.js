@@ -20,8 +20,11 @@ function target() {
   return { host: url.hostname || '127.0.0.1', port: Number(url.port || (url.protocol === 'amqps:' ? 5671 : 5672)), url };
 }
 
-/** True when something speaks AMQP on host:port (it answers the protocol header with a Start frame). */
-function amqpAnswers(host, port, timeoutMs = 2000) {
+/**
+ * Opens a TCP connection to host:port and settles with what `onConnect` decides (false on error or
+ * after `timeoutMs`); the socket is always destroyed.
+ */
+function probe(host, port, timeoutMs, onConnect) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok) => {
@@ -30,20 +33,32 @@ function amqpAnswers(host, port, timeoutMs = 2000) {
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1')));
-    // A Connection.Start method frame begins with type 1 on channel 0.
-    socket.once('data', (data) => done(data[0] === 1));
+    socket.once('connect', () => onConnect(socket, done));
   });
 }
 
-async function waitUntilAnswers(host, port, timeoutMs) {
+/** True when something accepts TCP connections on host:port. */
+const listens = (host, port, timeoutMs = 1000) => probe(host, port, timeoutMs, (_socket, done) => done(true));
+
+/** True when something speaks AMQP on host:port (it answers the protocol header with a Start frame). */
+const amqpAnswers = (host, port, timeoutMs = 2000) =>
+  probe(host, port, timeoutMs, (socket, done) => {
+    // A Connection.Start method frame begins with type 1 on channel 0.
+    socket.once('data', (data) => done(data[0] === 1));
+    socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1'));
+  });
+
+/** Polls `check` every `intervalMs` until it holds (true) or `timeoutMs` passes (false). */
+async function waitUntil(check, timeoutMs, intervalMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await amqpAnswers(host, port)) return true;
-    await new Promise((r) => setTimeout(r, 1000));
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
   return false;
 }
+
+const waitUntilAnswers = (host, port, timeoutMs) => waitUntil(() => amqpAnswers(host, port), timeoutMs, 1000);
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const run = (command) => {
@@ -94,20 +109,6 @@ async function startWithDocker(host, port) {
   return waitUntilAnswers(host, port, 120_000);
 }
 
-/** True when something accepts TCP connections on host:port. */
-function listens(host, port, timeoutMs = 1000) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => done(true));
-  });
-}
-
 /**
  * A local broker that runs without the management plugin (a fresh Debian install) gets it enabled online:
  * `warren dlq list` and its test read the management HTTP API. Failure here is reported, not fatal.
@@ -121,8 +122,7 @@ async function ensureManagement(host) {
     log(`enabling the management plugin failed (the UI and 'warren dlq list' will be unavailable): ${error.message}`);
     return;
   }
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && !(await listens(host, 15672))) await new Promise((r) => setTimeout(r, 500));
+  await waitUntil(() => listens(host, 15672), 30_000, 500);
 }
 
 async function ensureBroker() {
@@ -148,7 +148,7 @@ async function ensureBroker() {
   );
 }
 
-module.exports = { ensureBroker, amqpAnswers };
+module.exports = { ensureBroker, amqpAnswers, listens };
 
 if (require.main === module) {
   ensureBroker().catch((error) => {
