@@ -35,8 +35,8 @@ const QUORUM_ARGUMENTS = new Set([
   'x-queue-leader-locator',
 ]);
 
-/** amqplib's named queue options and the argument each becomes. */
-const NAMED_ARGUMENTS: Array<[keyof Options.AssertQueue, string]> = [
+/** amqplib's named queue options and the `x-` argument each becomes on the wire. */
+export const NAMED_QUEUE_ARGUMENTS: ReadonlyArray<[keyof Options.AssertQueue, string]> = [
   ['maxPriority', 'x-max-priority'],
   ['messageTtl', 'x-message-ttl'],
   ['expires', 'x-expires'],
@@ -97,7 +97,7 @@ function checkQuorumOptions(handler: HandlerDefinition, queue: string | undefine
   if (options.exclusive) refuse('exclusive');
   if (options.autoDelete) refuse('autoDelete');
   if (options.durable === false) refuse('durable');
-  for (const [name, argument] of NAMED_ARGUMENTS) {
+  for (const [name, argument] of NAMED_QUEUE_ARGUMENTS) {
     if (options[name] !== undefined && !QUORUM_ARGUMENTS.has(argument)) refuse(argument);
   }
   for (const [argument, value] of Object.entries(options.arguments ?? {})) {

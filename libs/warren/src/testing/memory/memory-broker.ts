@@ -3,6 +3,7 @@ import type { MessageProperties, Options } from 'amqplib';
 import { Binding, ExchangeType, bindingMatches } from './memory-routing';
 import { MemoryQueue, QueueConsumerSlot, StoredMessage } from './memory-queue';
 import { ChannelError } from './channel-error';
+import { NAMED_QUEUE_ARGUMENTS } from '../../consumer/queue-type';
 
 interface MemoryExchange {
   name: string;
@@ -18,6 +19,9 @@ export const REPLY_TO = 'amq.rabbitmq.reply-to';
 // Deliveries and confirms run on the real event loop, not on a faked clock: jest's fake timers then skip
 // only what is time (TTLs, retry delays, timeouts) and messages still flow. Captured when this loads.
 const realSetImmediate = setImmediate;
+
+/** Runs `work` on the next turn of the real event loop (see above); the channel uses it too. */
+export const later = (work: () => void): void => void realSetImmediate(work);
 
 /**
  * A RabbitMQ broker in memory, for tests: exchanges (default, direct, topic, fanout, headers, and
@@ -284,7 +288,7 @@ export class MemoryBroker {
   private schedule(queue: MemoryQueue): void {
     if (this.scheduled.has(queue)) return;
     this.scheduled.add(queue);
-    realSetImmediate(() => {
+    later(() => {
       this.scheduled.delete(queue);
       if (this.queues.get(queue.name) === queue) this.pump(queue);
     });
@@ -383,15 +387,7 @@ export class MemoryBroker {
 /** amqplib's named queue options as the `x-` arguments RabbitMQ stores. */
 function queueArguments(options: Options.AssertQueue): Record<string, unknown> {
   const args: Record<string, unknown> = { ...options.arguments };
-  const named: Array<[keyof Options.AssertQueue, string]> = [
-    ['messageTtl', 'x-message-ttl'],
-    ['expires', 'x-expires'],
-    ['deadLetterExchange', 'x-dead-letter-exchange'],
-    ['deadLetterRoutingKey', 'x-dead-letter-routing-key'],
-    ['maxLength', 'x-max-length'],
-    ['maxPriority', 'x-max-priority'],
-  ];
-  for (const [option, argument] of named) if (options[option] !== undefined) args[argument] = options[option];
+  for (const [option, argument] of NAMED_QUEUE_ARGUMENTS) if (options[option] !== undefined) args[argument] = options[option];
   for (const key of Object.keys(args)) if (args[key] === undefined) delete args[key];
   return args;
 }

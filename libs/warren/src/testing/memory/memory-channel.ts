@@ -2,7 +2,7 @@ import { EventEmitter } from 'events';
 import { randomBytes } from 'crypto';
 import type { ConsumeMessage, GetMessage, Message, MessageProperties, Options } from 'amqplib';
 import { ChannelError, IllegalOperationError } from './channel-error';
-import { MemoryBroker, REPLY_TO } from './memory-broker';
+import { MemoryBroker, REPLY_TO, later } from './memory-broker';
 import type { MemoryQueue, QueueConsumerSlot, StoredMessage } from './memory-queue';
 
 type ConfirmCallback = (err: unknown, ok?: unknown) => void;
@@ -14,9 +14,6 @@ interface Unacked {
   slot?: QueueConsumerSlot;
 }
 
-// As in memory-broker.ts: broker work runs on the real event loop, whatever the test does to the clock.
-const realSetImmediate = setImmediate;
-const later = (work: () => void) => realSetImmediate(work);
 
 /**
  * An amqplib channel (and confirm channel) on the in-memory broker: the methods Warren and
