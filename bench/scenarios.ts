@@ -155,24 +155,25 @@ export async function batchThroughput(make: StackFactory, admin: Admin, id: stri
     // Both ways warmed up, then measured in alternation, so neither gains from running second (JIT, GC).
     await parallelBurst();
     await batchBurst();
-    const totals = { parallel: { seconds: 0, node: 0, broker: 0 }, batch: { seconds: 0, node: 0, broker: 0 } };
+    // Per way, the summed time and CPU of its bursts, as a sample that starts from zero.
+    const zero = { at: 0, node: 0, broker: 0 };
+    const totals = { parallel: { ...zero }, batch: { ...zero } };
     for (let b = 0; b < bursts; b++) {
       for (const [key, send] of [['parallel', parallelBurst], ['batch', batchBurst]] as const) {
         const start = cpu.sample();
-        const started = performance.now();
         await send();
         const end = cpu.sample();
-        totals[key].seconds += (performance.now() - started) / 1000;
+        totals[key].at += end.at - start.at;
         totals[key].node += end.node - start.node;
         totals[key].broker += end.broker - start.broker;
       }
     }
-    const row = (scenario: string, total: { seconds: number; node: number; broker: number }): Measurement => ({
+    const row = (scenario: string, total: typeof zero): Measurement => ({
       scenario,
-      value: (burst * bursts) / total.seconds,
+      value: (burst * bursts) / total.at,
       unit: 'msgs/s',
-      cpu: { broker: (100 * total.broker) / total.seconds, node: (100 * total.node) / total.seconds },
-      cpuUs: { broker: (total.broker * 1e6) / (burst * bursts), node: (total.node * 1e6) / (burst * bursts) },
+      cpu: CpuMeter.percent(zero, total),
+      cpuUs: CpuMeter.perOp(zero, total, burst * bursts),
     });
     const parallel = row('burst of 1,000, publish awaited in parallel', totals.parallel);
     const batched = row('burst of 1,000, batch API (publishMany)', totals.batch);
