@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { join } from 'path';
 import { RawClient, unique, waitFor } from './support/broker';
+import { onLines } from './support/lines';
 
 const FIXTURE = join(__dirname, '..', 'dist', 'test', 'fixtures', 'shutdown-app.js');
 
@@ -19,17 +20,11 @@ function launch(env: Record<string, string>): Run {
     done: new Set(),
     exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))),
   };
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      const [word, id] = line.split(' ');
-      if (word === 'START') run.started.add(Number(id));
-      if (word === 'DONE') run.done.add(Number(id));
-      if (word === 'READY') child.emit('ready');
-    }
+  onLines(child.stdout!, (line) => {
+    const [word, id] = line.split(' ');
+    if (word === 'START') run.started.add(Number(id));
+    if (word === 'DONE') run.done.add(Number(id));
+    if (word === 'READY') child.emit('ready');
   });
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[child] ${chunk.toString()}`));
   return run;

@@ -4,6 +4,7 @@ import { INestApplication, Injectable } from '@nestjs/common';
 import { MessageProducer, RabbitSubscribe, WarrenModule, WarrenStatus } from 'nestjs-warren';
 import { closeAll, startApp } from '../support/app';
 import { unique, waitFor } from '../support/broker';
+import { onLines } from '../support/lines';
 import { NodeClient, cluster, nodeIdOf, report, restoreCluster, uriOf } from './support';
 
 const CRASH_FIXTURE = join(__dirname, '..', '..', 'dist', 'test', 'fixtures', 'crash-app.js');
@@ -156,16 +157,11 @@ describe('on a 3-node cluster', () => {
       const child = spawn(process.execPath, [CRASH_FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-      const ready = new Promise<void>((resolve) => child.stdout!.on('ready-line', resolve));
-      let buffer = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const line of lines) {
-          if (line === 'READY') child.stdout!.emit('ready-line');
-          if (line.startsWith('HANDLED ')) handled.push(line.slice('HANDLED '.length));
-        }
+      let markReady!: () => void;
+      const ready = new Promise<void>((resolve) => (markReady = resolve));
+      onLines(child.stdout!, (line) => {
+        if (line === 'READY') markReady();
+        if (line.startsWith('HANDLED ')) handled.push(line.slice('HANDLED '.length));
       });
       child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[crash-app] ${chunk.toString()}`));
       return { ready, exited };
