@@ -1,17 +1,12 @@
 import {
-  CallHandler,
-  CanActivate,
-  ExecutionContext,
   INestApplication,
   Injectable,
-  NestInterceptor,
   ParseIntPipe,
   PipeTransform,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { map } from 'rxjs';
 import {
   MessageProducer,
   RabbitHeader,
@@ -21,25 +16,10 @@ import {
   RemoteError,
   RpcClient,
   WarrenModule,
-  isRabbitContext,
 } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from './support/broker';
-
-@Injectable()
-class TenantGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const headers = context.getArgByIndex<Record<string, unknown>>(2);
-    return isRabbitContext(context) && headers.tenant === 'acme';
-  }
-}
-
-@Injectable()
-class WrapInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler) {
-    return next.handle().pipe(map((value) => ({ wrapped: value })));
-  }
-}
+import { TenantGuard, WrapInterceptor } from './support/enhancers';
 
 @Injectable()
 class UpperPipe implements PipeTransform {

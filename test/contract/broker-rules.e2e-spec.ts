@@ -1,5 +1,4 @@
-import { CallHandler, CanActivate, ExecutionContext, Injectable, NestInterceptor, UseGuards, UseInterceptors } from '@nestjs/common';
-import { map } from 'rxjs';
+import { Injectable, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   MessageProducer,
   Nack,
@@ -13,21 +12,8 @@ import {
   WarrenConfigurationError,
   WarrenConsumers,
 } from 'nestjs-warren';
+import { TenantGuard, WrapInterceptor } from '../support/enhancers';
 import { Apps, brokerCases, record, transient, unique, waitFor } from './harness';
-
-@Injectable()
-class TenantGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    return context.getArgByIndex<Record<string, unknown>>(2)?.tenant === 'acme';
-  }
-}
-
-@Injectable()
-class WrapInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler) {
-    return next.handle().pipe(map((value) => ({ wrapped: value })));
-  }
-}
 
 /** Nest's enhancers around handlers, competing consumers, quorum delivery limits, and what the broker refuses. */
 describe.each(brokerCases)('broker rules on %s', (_name, broker) => {
