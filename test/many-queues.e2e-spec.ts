@@ -44,6 +44,8 @@ describe('5,000 subscriber queues in one app (real broker)', () => {
         WarrenModule.forRoot({
           logger: false,
           connection: { name },
+          // 5,000 publishes go out at once below; on a loaded CI machine their confirms can take longer than the 10 s default.
+          publish: { timeoutMs: 60_000 },
           handlers: { fan: queues.map((queue) => ({ queue, retry: false, deadLetterQueue: false, prefetch: 1, queueOptions: { autoDelete: true } })) },
         }),
       ],

@@ -11,6 +11,7 @@ import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
 import { ConsumerConnections } from './consumer/consumer-connections';
+import { startConsumers } from './consumer/consumer-starter';
 import { MessageObservers } from './observers/message-observers';
 import { WarrenExplorer } from './warren.explorer';
 import { checkTopology, requiredTopology } from './topology/topology-check';
@@ -19,6 +20,8 @@ import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 import type { ResolvedWarrenOptions } from './warren-options';
 
 const MIN_START_TIMEOUT_MS = 10_000;
+/** Consumers starting at once: enough to keep the broker busy, few enough that each meets its own timeout. */
+const START_CONCURRENCY = 100;
 
 /**
  * Warren's lifecycle. Handlers are found in onModuleInit, consumers start in
@@ -110,9 +113,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   private async start(consumers: QueueConsumer[]): Promise<void> {
     const placed: Array<[QueueConsumer, BrokerConnection]> = [];
     for (const consumer of consumers) placed.push([consumer, await this.consumerConnections.next()]);
-    const started = await Promise.allSettled(placed.map(([consumer, connection]) => consumer.start(connection, this.startTimeoutMs)));
-    const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failure) throw failure.reason;
+    await startConsumers(placed, this.startTimeoutMs, START_CONCURRENCY);
   }
 
   /** Consumers by queue, for pausing and resuming them. */
