@@ -57,6 +57,14 @@ export class RpcClient {
    */
   private readonly idPrefix = `${randomBytes(6).toString('base64url')}.`;
   private sequence = 0;
+  /**
+   * The headers of every request without headers of its own: one object, refilled per send. amqplib
+   * makes the headers the prototype of a fresh object (`Object.create(headers)`) and walks it with
+   * for-in; a new headers object per call makes V8 turn a new object into a prototype each time,
+   * which cost ~15 µs of CPU per call (mostly GC) at 50 calls in flight. Reusing one is safe
+   * because amqplib encodes the properties before `publish` returns. The key is HEADERS.deadline.
+   */
+  private readonly deadlineOnly: Record<string, unknown> = { 'warren-deadline': 0 };
 
   constructor(
     connection: BrokerConnection,
@@ -149,7 +157,7 @@ export class RpcClient {
         replyTo: DIRECT_REPLY_QUEUE,
         correlationId,
         contentType: request.contentType,
-        headers: request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : deadlineOnly(request.deadline),
+        headers: request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : this.deadlineHeaders(request.deadline),
         // Nobody waits for an answer after the timeout, so the request need not outlive it.
         expiration: String(request.timeoutMs),
         persistent: false,
@@ -162,6 +170,11 @@ export class RpcClient {
       // Encoding failed before anything was written (a plain channel keeps no per-message state).
       this.settle(correlationId, new InvalidMessageError('payload', MESSAGES.publishNotEncodable((error as Error).message)));
     }
+  }
+
+  private deadlineHeaders(deadline: number): Record<string, unknown> {
+    this.deadlineOnly['warren-deadline'] = deadline;
+    return this.deadlineOnly;
   }
 
   private sendWaiting(): void {
@@ -227,13 +240,4 @@ function lostError(request: PendingRequest, error: Error | undefined): Connectio
     `The channel carrying RPC ${describeTarget(request.exchange, request.routingKey)} closed before the reply arrived` +
       (error ? ` (${error.message})` : ''),
   );
-}
-
-/**
- * The headers of a request without headers of its own: an object literal with a fixed key, so every
- * call builds an object of the same shape (the spread-and-computed-key form makes a new one each
- * time, and amqplib then walks it through an Object.create() prototype). The key is HEADERS.deadline.
- */
-function deadlineOnly(deadline: number): Record<string, unknown> {
-  return { 'warren-deadline': deadline };
 }
