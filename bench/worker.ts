@@ -18,6 +18,7 @@ const STACKS: Record<string, () => BenchStack> = {
   'raw-props': () => new RawStack(true),
   warren: () => new WarrenStack(),
   'warren-default': () => new WarrenStack(true),
+  'warren-plain': () => new WarrenStack(true, false),
   golevelup: () => new GolevelupStack(false),
   'golevelup-tuned': () => new GolevelupStack(true),
   nest: () => new NestRmqStack(false),

@@ -18,13 +18,17 @@ class OrderEventDto {
 /**
  * Warren as shipped: MessageProducer, @RabbitSubscribe, RpcClient + @RabbitRPC, DTO validation.
  * `defaults`: nothing set at all, as a user starts — consumers keep the module's prefetch (10) whatever
- * the scenario asks of the other stacks.
+ * the scenario asks of the other stacks. `dto: false`: handlers take a plain object, so nothing is
+ * validated (what class-validator costs per message is the difference).
  */
 export class WarrenStack implements BenchStack {
   readonly name: string;
 
-  constructor(private readonly defaults = false) {
-    this.name = defaults ? 'Warren (default configuration)' : 'Warren';
+  constructor(
+    private readonly defaults = false,
+    private readonly dto = true,
+  ) {
+    this.name = (defaults ? 'Warren (default configuration)' : 'Warren') + (dto ? '' : ', no DTO');
   }
 
   private apps: INestApplicationContext[] = [];
@@ -65,7 +69,14 @@ export class WarrenStack implements BenchStack {
         onMessage();
       }
     }
-    await this.boot([Consumer]);
+    @Injectable()
+    class PlainConsumer {
+      @RabbitSubscribe(defaults ? { queue } : { queue, prefetch })
+      handle(_event: object) {
+        onMessage();
+      }
+    }
+    await this.boot([this.dto ? Consumer : PlainConsumer]);
   }
 
   async startRpc(queue: string) {
@@ -77,7 +88,14 @@ export class WarrenStack implements BenchStack {
         return { id: request.id };
       }
     }
-    this.rpc = (await this.boot([Server])).get(RpcClient);
+    @Injectable()
+    class PlainServer {
+      @RabbitRPC({ queue })
+      handle(request: { id: number }) {
+        return { id: request.id };
+      }
+    }
+    this.rpc = (await this.boot([this.dto ? Server : PlainServer])).get(RpcClient);
   }
 
   call(body: BenchPayload) {
