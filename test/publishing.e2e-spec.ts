@@ -64,6 +64,26 @@ describe('publishing (real broker)', () => {
     expect(delivered.map((m) => JSON.parse(m.content.toString()).n)).toEqual(Array.from({ length: 50 }, (_, n) => n));
   });
 
+  it('sends each message with its own headers, published back to back in shapes that repeat and vary', async () => {
+    // The producer hands amqplib reused header objects (one per shape); no message may carry another's values.
+    await raw.channel.purgeQueue(queue);
+    const headersOf = (n: number): Record<string, unknown> =>
+      n % 3 === 0 ? { 'x-n': n, 'x-tenant': `t${n}` } : n % 3 === 1 ? { 'x-tenant': `t${n}`, 'x-n': n } : { 'x-n': n, nested: { list: [n, `s${n}`] } };
+    const producer = app.get(MessageProducer);
+    await Promise.all(Array.from({ length: 60 }, (_, n) => producer.publish(exchange, 'bound.headers', { n }, { headers: headersOf(n) })));
+    const messages = await raw.drain(queue);
+    expect(messages).toHaveLength(60);
+    for (const message of messages) {
+      const { n } = JSON.parse(message.content.toString()) as { n: number };
+      expect(message.properties.headers).toEqual(expect.objectContaining(headersOf(n)));
+      expect(Object.keys(message.properties.headers ?? {}).filter((name) => !name.startsWith('x-') && name !== 'nested')).toEqual([]);
+    }
+    // A shape seen before (x-n, x-tenant) carries no leftovers from the previous message of that shape.
+    await producer.publish(exchange, 'bound.headers', { n: -1 }, { headers: { 'x-n': -1, 'x-tenant': undefined } });
+    const [last] = await raw.drain(queue);
+    expect(last.properties.headers).toEqual({ 'x-n': -1 });
+  });
+
   it('rejects a publish to a missing exchange with PublishError, and keeps working afterwards', async () => {
     const producer = app.get(MessageProducer);
     const missing = unique('missing');

@@ -7,6 +7,7 @@ import { WarrenConfigurationError } from '../errors/configuration.error';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
 import type { RetryOptions } from '../interfaces';
 import type { WarrenLogger } from '../logging/warren-logger';
+import { HeaderTemplates } from '../outgoing/header-templates';
 import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
 import { MESSAGES } from '../warren.messages';
 import { AckBatcher } from './ack-batcher';
@@ -53,6 +54,7 @@ export class QueueConsumer {
   private readonly inFlight = new Set<Delivery>();
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private readonly forwarder = new DeliveryForwarder();
+  private readonly headerTemplates = new HeaderTemplates();
   private readonly settlement: DeliverySettlement;
   private readonly batches: BatchRunner;
   private unobserve?: () => void;
@@ -279,7 +281,7 @@ export class QueueConsumer {
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {
         const persistent = handler?.options.usePersistentReplyTo ?? false;
-        const notEncodable = sendReply(channel, message, result, { serializer: this.options.serializer, persistent });
+        const notEncodable = sendReply(channel, message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates });
         if (notEncodable) this.logger.warn(MESSAGES.replyNotEncodable(handler?.name ?? this.queueName, notEncodable.message));
       }
       this.settlement.settle(delivery, 'ack');

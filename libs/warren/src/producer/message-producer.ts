@@ -19,8 +19,9 @@ import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { BrokerRefusal, brokerRefusal } from '../connection/broker-refusal';
 import { InvalidMessageError } from '../errors/invalid-message.error';
+import { HeaderTemplates } from '../outgoing/header-templates';
 import { checkTarget, publishProperties } from '../outgoing/publish-properties';
-import { Outgoing, culpritsOf, refusalError, timeoutError } from './outgoing';
+import { Outgoing, culpritsOf, refusalError, returnedOne, timeoutError } from './outgoing';
 import { startSend } from '../tracing/warren-tracing';
 import { observe } from '../tracing/warren-metrics';
 import { MessageObservers, observePublish } from '../observers/message-observers';
@@ -47,6 +48,8 @@ export class MessageProducer {
   private readonly channel: ManagedChannel;
   private readonly waiting: Outgoing[] = [];
   private readonly unconfirmed = new Set<Outgoing>();
+  /** Messages' headers go to amqplib in reused objects (see HeaderTemplates). */
+  private readonly headerTemplates = new HeaderTemplates();
   private readonly events = new EventEmitter();
   private readonly logger: WarrenLogger;
   private readonly unobserve: () => void;
@@ -225,7 +228,10 @@ export class MessageProducer {
         this.finish(outgoing, undefined);
       }
     };
+    const headers = outgoing.properties.headers;
+    const lent = this.headerTemplates.borrow(headers);
     try {
+      outgoing.properties.headers = lent;
       this.writable = channel.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, outgoing.properties, confirm);
     } catch (error) {
       // The channel is closing under us: onChannelLost puts the message back in line.
@@ -237,22 +243,15 @@ export class MessageProducer {
       this.unconfirmed.delete(outgoing);
       this.channel.recycle(reason);
       this.finish(outgoing, new InvalidMessageError('message', reason));
+    } finally {
+      outgoing.properties.headers = headers;
+      this.headerTemplates.release(lent, headers);
     }
   }
 
   private onReturn(message: Message): void {
-    const { exchange, routingKey, replyText } = message.fields as Message['fields'] & { replyText?: string };
-    for (const outgoing of this.unconfirmed) {
-      if (
-        outgoing.returned === undefined &&
-        outgoing.properties.messageId === message.properties.messageId &&
-        outgoing.exchange === exchange &&
-        outgoing.routingKey === routingKey
-      ) {
-        outgoing.returned = replyText ?? 'NO_ROUTE';
-        return;
-      }
-    }
+    const outgoing = returnedOne(this.unconfirmed, message);
+    if (outgoing) outgoing.returned = (message.fields as { replyText?: string }).replyText ?? 'NO_ROUTE';
   }
 
   private onChannelLost(error: Error | undefined): void {

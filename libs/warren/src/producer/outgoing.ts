@@ -1,4 +1,4 @@
-import type { Options } from 'amqplib';
+import type { Message, Options } from 'amqplib';
 import type { BrokerRefusal } from '../connection/broker-refusal';
 import { describeTarget } from '../errors/describe-target';
 import { PublishError } from '../errors/publish.error';
@@ -49,4 +49,23 @@ export function timeoutError(outgoing: Outgoing, timeoutMs: number): PublishErro
     outgoing.routingKey,
     { code: 'CONFIRM_TIMEOUT' },
   );
+}
+
+/**
+ * The unconfirmed message a basic.return is about: same messageId, exchange and routing key, not
+ * already marked returned (a return arrives before its confirm).
+ */
+export function returnedOne(unconfirmed: Iterable<Outgoing>, message: Message): Outgoing | undefined {
+  const { exchange, routingKey } = message.fields;
+  for (const outgoing of unconfirmed) {
+    if (
+      outgoing.returned === undefined &&
+      outgoing.properties.messageId === message.properties.messageId &&
+      outgoing.exchange === exchange &&
+      outgoing.routingKey === routingKey
+    ) {
+      return outgoing;
+    }
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { decodeBody, encodeBody } from '../codec/message-codec';
 import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
 import { WarrenError } from '../errors/warren.error';
 import type { MessageSerializer } from '../interfaces/error-handling.interface';
+import type { HeaderTemplates } from '../outgoing/header-templates';
 import { replyHeaders } from '../tracing/warren-tracing';
 import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../warren.constants';
 
@@ -27,6 +28,8 @@ export interface ReplyOptions {
   serializer?: MessageSerializer;
   /** Send the reply persistent (golevelup's `usePersistentReplyTo`). */
   persistent?: boolean;
+  /** The replying consumer's reused header objects (trace context headers are new per reply). */
+  headerTemplates?: HeaderTemplates;
 }
 
 export function sendReply(channel: Channel, request: ConsumeMessage, result: unknown, options: ReplyOptions = {}): ReplyNotEncodableError | undefined {
@@ -38,12 +41,18 @@ export function sendReply(channel: Channel, request: ConsumeMessage, result: unk
     sendErrorReply(channel, request, notEncodable);
     return notEncodable;
   }
-  channel.publish('', request.properties.replyTo, body.content, {
-    correlationId: request.properties.correlationId,
-    contentType: body.contentType,
-    persistent: options.persistent ?? false,
-    headers: replyHeaders(),
-  });
+  const headers = replyHeaders();
+  const lent = options.headerTemplates ? options.headerTemplates.borrow(headers) : headers;
+  try {
+    channel.publish('', request.properties.replyTo, body.content, {
+      correlationId: request.properties.correlationId,
+      contentType: body.contentType,
+      persistent: options.persistent ?? false,
+      headers: lent,
+    });
+  } finally {
+    options.headerTemplates?.release(lent, headers);
+  }
   return undefined;
 }
 
