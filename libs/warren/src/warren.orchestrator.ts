@@ -101,11 +101,21 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     );
   }
 
-  /** Starts consuming for handlers given at run time (one consumer per queue); they drain and close with the others. */
+  /**
+   * Starts consuming for handlers given at run time (one consumer per queue); they drain and close
+   * with the others. All or nothing: when one cannot start, those of this call are closed and
+   * forgotten (deliveries they took go back to the broker) and the error says which queue failed.
+   */
   async addConsumers(handlers: HandlerDefinition[]): Promise<QueueConsumer[]> {
     const added = this.consumersFor(handlers);
     this.consumers.push(...added);
-    await this.start(added);
+    try {
+      await this.start(added);
+    } catch (error) {
+      this.consumers = this.consumers.filter((consumer) => !added.includes(consumer));
+      await Promise.all(added.map((consumer) => consumer.close().catch(() => undefined)));
+      throw error;
+    }
     return added;
   }
 

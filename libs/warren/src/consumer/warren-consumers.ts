@@ -56,7 +56,11 @@ export class WarrenConsumers {
     return state;
   }
 
-  /** Several run-time handlers at once: those naming the same queue share one consumer, routed by routing key. */
+  /**
+   * Several run-time handlers at once: those naming the same queue share one consumer, routed by
+   * routing key. All or nothing: if one queue cannot be consumed (it exists with other arguments,
+   * say), none of these stay consuming and the error names that queue.
+   */
   async addMany(entries: Array<{ options: RabbitHandlerMetadata; handler: RunTimeHandler; name?: string }>): Promise<ConsumerState[]> {
     const consumers = await this.orchestrator.addConsumers(
       entries.map(({ options, handler, name }) => ({ name: name ?? 'handler', options, invoke: async (payload, message, headers) => handler(payload, message, headers) })),

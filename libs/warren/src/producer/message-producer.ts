@@ -229,9 +229,9 @@ export class MessageProducer {
       }
     };
     const headers = outgoing.properties.headers;
-    const lent = this.headerTemplates.borrow(headers);
+    let lent = headers;
     try {
-      outgoing.properties.headers = lent;
+      lent = outgoing.properties.headers = this.headerTemplates.borrow(headers);
       this.writable = channel.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, outgoing.properties, confirm);
     } catch (error) {
       // The channel is closing under us: onChannelLost puts the message back in line.

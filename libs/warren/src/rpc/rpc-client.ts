@@ -147,9 +147,10 @@ export class RpcClient {
   private send(correlationId: string, request: PendingRequest): void {
     const channel = this.channel.channel;
     if (!channel) return; // sent by sendWaiting() when the channel is back
-    const headers = request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : { [HEADERS.deadline]: request.deadline };
-    const lent = this.headerTemplates.borrow(headers);
+    const headers: Record<string, unknown> = request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : { [HEADERS.deadline]: request.deadline };
+    let lent: Record<string, unknown> | undefined = headers;
     try {
+      lent = this.headerTemplates.borrow(headers);
       channel.publish(request.exchange, request.routingKey, request.content, {
         replyTo: DIRECT_REPLY_QUEUE,
         correlationId,
