@@ -27,10 +27,17 @@ describe('HeaderTemplates', () => {
 
   it('keeps shapes apart: other names or another order get another template', () => {
     const templates = new HeaderTemplates();
-    const ab = templates.borrow({ a: 1, b: 2 });
-    const ba = templates.borrow({ b: 2, a: 1 });
-    const abc = templates.borrow({ a: 1, b: 2, c: 3 });
+    const lend = (headers: Record<string, unknown>) => {
+      const lent = templates.borrow(headers);
+      expect(lent).not.toBe(headers);
+      templates.release(lent, headers);
+      return lent;
+    };
+    const ab = lend({ a: 1, b: 2 });
+    const ba = lend({ b: 2, a: 1 });
+    const abc = lend({ a: 1, b: 2, c: 3 });
     expect(new Set([ab, ba, abc]).size).toBe(3);
+    expect(lend({ a: 5, b: 6 })).toBe(ab);
     expect(Object.keys(ba!)).toEqual(['b', 'a']); // the order amqplib will encode
   });
 
@@ -38,7 +45,9 @@ describe('HeaderTemplates', () => {
     const templates = new HeaderTemplates();
     for (let i = 0; i < MAX_HEADER_SHAPES; i++) {
       const headers = { [`x-key-${i}`]: i };
-      expect(templates.borrow(headers)).not.toBe(headers);
+      const lent = templates.borrow(headers);
+      expect(lent).not.toBe(headers);
+      templates.release(lent, headers);
     }
     const more = { 'x-key-new': 1 };
     const lent = templates.borrow(more);
@@ -54,5 +63,18 @@ describe('HeaderTemplates', () => {
     const lent = templates.borrow(headers);
     expect(lent).toBe(headers);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('lends nothing while a template is out: a publish nested in a publish (an instrumentation hook) keeps its own headers', () => {
+    const templates = new HeaderTemplates();
+    const outer = { a: 1 };
+    const lent = templates.borrow(outer)!;
+    const inner = { a: 2 };
+    const nested = templates.borrow(inner);
+    expect(nested).toBe(inner); // passed through, so the outer template keeps a: 1
+    templates.release(nested, inner);
+    expect(lent.a).toBe(1);
+    templates.release(lent, outer);
+    expect(templates.borrow({ a: 3 })).toBe(lent); // lent again once released
   });
 });

@@ -17,10 +17,12 @@ export const MAX_HEADER_SHAPES = 32;
  */
 export class HeaderTemplates {
   private readonly shapes = new Map<string, Record<string, unknown>>();
+  /** A template is out: a publish from inside that publish (an instrumentation hook) gets its own object. */
+  private lending = false;
 
   /** A template holding `headers`' values, or `headers` itself when it cannot have one. */
   borrow(headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-    if (headers === undefined) return undefined;
+    if (headers === undefined || this.lending) return headers;
     let shape = '';
     for (const name in headers) {
       if (name === '__proto__') return headers;
@@ -34,12 +36,14 @@ export class HeaderTemplates {
       this.shapes.set(shape, template);
     }
     for (const name in headers) template[name] = headers[name];
+    this.lending = true;
     return template;
   }
 
   /** Empties what `borrow(headers)` returned, so the template keeps no reference to a message's values. */
   release(lent: Record<string, unknown> | undefined, headers: Record<string, unknown> | undefined): void {
     if (lent === undefined || lent === headers) return; // passed through: not a template
+    this.lending = false;
     for (const name in lent) lent[name] = undefined;
   }
 }
