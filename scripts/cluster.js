@@ -97,14 +97,19 @@ function writeNodeFiles(node) {
   fs.writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
 }
 
+/** The Erlang cookie all nodes and rabbitmqctl share (HOME points at DIR). */
+const COOKIE = path.join(DIR, '.erlang.cookie');
+
 function writeCookie() {
   fs.mkdirSync(DIR, { recursive: true });
-  const cookie = path.join(DIR, '.erlang.cookie');
-  if (!fs.existsSync(cookie)) fs.writeFileSync(cookie, crypto.randomBytes(20).toString('hex').toUpperCase(), { mode: 0o400 });
+  if (!fs.existsSync(COOKIE)) fs.writeFileSync(COOKIE, crypto.randomBytes(20).toString('hex').toUpperCase(), { mode: 0o400 });
 }
 
 /** rabbitmqctl against one node; resolves with its exit code and output, never throws. */
 function ctl(node, args, timeoutMs = 30_000) {
+  // No cookie: no cluster was set up here (or it was torn down). Erlang could not start
+  // rabbitmqctl without one and would leave an erl_crash.dump in the working directory.
+  if (!fs.existsSync(COOKIE)) return { status: -1, output: `no cluster files in ${DIR}` };
   const result = spawnSync(tool('rabbitmqctl'), ['-n', node.name, ...args], {
     env: environment(node),
     encoding: 'utf8',
