@@ -12,38 +12,46 @@ export const MAX_HEADER_SHAPES = 32;
  * that is filled just before `publish` and emptied (values set to `undefined`, which amqplib leaves
  * out) right after; amqplib encodes before `publish` returns, so nothing else ever sees it.
  *
- * One instance per publisher; `borrow` and `release` are paired around one synchronous publish.
- * Past MAX_HEADER_SHAPES shapes (header names that vary per message), headers pass through as they are.
+ * One instance per publisher. Past MAX_HEADER_SHAPES shapes (header names that vary per message),
+ * headers pass through as they are.
  */
 export class HeaderTemplates {
   private readonly shapes = new Map<string, Record<string, unknown>>();
   /** A template is out: a publish from inside that publish (an instrumentation hook) gets its own object. */
   private lending = false;
 
-  /** A template holding `headers`' values, or `headers` itself when it cannot have one. */
-  borrow(headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-    if (headers === undefined || this.lending) return headers;
+  /**
+   * Runs `publish` (one synchronous amqplib publish) with `headers` in a template of their shape,
+   * emptied again when it returns or throws; with `headers` themselves where no template applies.
+   */
+  lend<T>(headers: Record<string, unknown> | undefined, publish: (headers: Record<string, unknown> | undefined) => T): T {
+    const template = this.lending ? undefined : this.templateFor(headers);
+    if (template === undefined) return publish(headers);
+    for (const name in headers) template[name] = headers[name];
+    this.lending = true;
+    try {
+      return publish(template);
+    } finally {
+      this.lending = false;
+      for (const name in template) template[name] = undefined;
+    }
+  }
+
+  /** The template for `headers`' shape, made on first sight; none past MAX_HEADER_SHAPES or for '__proto__'. */
+  private templateFor(headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (headers === undefined) return undefined;
     let shape = '';
     for (const name in headers) {
-      if (name === '__proto__') return headers;
+      if (name === '__proto__') return undefined;
       shape += `${name}\0`;
     }
     let template = this.shapes.get(shape);
     if (template === undefined) {
-      if (this.shapes.size >= MAX_HEADER_SHAPES) return headers;
+      if (this.shapes.size >= MAX_HEADER_SHAPES) return undefined;
       template = {};
       for (const name in headers) template[name] = undefined;
       this.shapes.set(shape, template);
     }
-    for (const name in headers) template[name] = headers[name];
-    this.lending = true;
     return template;
-  }
-
-  /** Empties what `borrow(headers)` returned, so the template keeps no reference to a message's values. */
-  release(lent: Record<string, unknown> | undefined, headers: Record<string, unknown> | undefined): void {
-    if (lent === undefined || lent === headers) return; // passed through: not a template
-    this.lending = false;
-    for (const name in lent) lent[name] = undefined;
   }
 }

@@ -228,11 +228,17 @@ export class MessageProducer {
         this.finish(outgoing, undefined);
       }
     };
-    const headers = outgoing.properties.headers;
-    let lent = headers;
+    const { properties } = outgoing;
+    const headers = properties.headers;
     try {
-      lent = outgoing.properties.headers = this.headerTemplates.borrow(headers);
-      this.writable = channel.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, outgoing.properties, confirm);
+      this.writable = this.headerTemplates.lend(headers, (lent) => {
+        properties.headers = lent;
+        try {
+          return channel.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, properties, confirm);
+        } finally {
+          properties.headers = headers;
+        }
+      });
     } catch (error) {
       // The channel is closing under us: onChannelLost puts the message back in line.
       if ((error as Error).name === 'IllegalOperationError') return;
@@ -243,9 +249,6 @@ export class MessageProducer {
       this.unconfirmed.delete(outgoing);
       this.channel.recycle(reason);
       this.finish(outgoing, new InvalidMessageError('message', reason));
-    } finally {
-      outgoing.properties.headers = headers;
-      this.headerTemplates.release(lent, headers);
     }
   }
 

@@ -147,28 +147,26 @@ export class RpcClient {
   private send(correlationId: string, request: PendingRequest): void {
     const channel = this.channel.channel;
     if (!channel) return; // sent by sendWaiting() when the channel is back
-    const headers: Record<string, unknown> = request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : { [HEADERS.deadline]: request.deadline };
-    let lent: Record<string, unknown> | undefined = headers;
+    const headers = request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : { [HEADERS.deadline]: request.deadline };
     try {
-      lent = this.headerTemplates.borrow(headers);
-      channel.publish(request.exchange, request.routingKey, request.content, {
-        replyTo: DIRECT_REPLY_QUEUE,
-        correlationId,
-        contentType: request.contentType,
-        headers: lent,
-        // Nobody waits for an answer after the timeout, so the request need not outlive it.
-        expiration: String(request.timeoutMs),
-        persistent: false,
-        mandatory: true,
-      });
+      this.headerTemplates.lend(headers, (lent) =>
+        channel.publish(request.exchange, request.routingKey, request.content, {
+          replyTo: DIRECT_REPLY_QUEUE,
+          correlationId,
+          contentType: request.contentType,
+          headers: lent,
+          // Nobody waits for an answer after the timeout, so the request need not outlive it.
+          expiration: String(request.timeoutMs),
+          persistent: false,
+          mandatory: true,
+        }),
+      );
       request.sent = true;
     } catch (error) {
       // The channel is closing under us: sendWaiting() sends it on the next one.
       if ((error as Error).name === 'IllegalOperationError') return;
       // Encoding failed before anything was written (a plain channel keeps no per-message state).
       this.settle(correlationId, new InvalidMessageError('payload', MESSAGES.publishNotEncodable((error as Error).message)));
-    } finally {
-      this.headerTemplates.release(lent, headers);
     }
   }
 

@@ -41,18 +41,15 @@ export function sendReply(channel: Channel, request: ConsumeMessage, result: unk
     sendErrorReply(channel, request, notEncodable);
     return notEncodable;
   }
-  const headers = replyHeaders();
-  const lent = options.headerTemplates ? options.headerTemplates.borrow(headers) : headers;
-  try {
+  const publish = (headers: Record<string, unknown> | undefined) =>
     channel.publish('', request.properties.replyTo, body.content, {
       correlationId: request.properties.correlationId,
       contentType: body.contentType,
       persistent: options.persistent ?? false,
-      headers: lent,
+      headers,
     });
-  } finally {
-    options.headerTemplates?.release(lent, headers);
-  }
+  if (options.headerTemplates) options.headerTemplates.lend(replyHeaders(), publish);
+  else publish(replyHeaders());
   return undefined;
 }
 
