@@ -4,7 +4,8 @@ import type { WarrenLogger } from '../logging/warren-logger';
 import { MESSAGES } from '../warren.messages';
 import type { AckBatcher } from './ack-batcher';
 import type { DeliveryForwarder } from './delivery-forwarder';
-import { attemptOf, decideFailure, delayQueueName } from './failure-policy';
+import type { DeliveryOrigin } from './delivery-origin';
+import { decideFailure, delayQueueName } from './failure-policy';
 import type { HandlerDefinition } from './handler-definition';
 import type { HandlerPolicy } from './handler-policy';
 import { copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
@@ -15,6 +16,8 @@ import type { DeliveryOutcome, MessageObservers } from '../observers/message-obs
 
 export interface Delivery {
   message: ConsumeMessage;
+  /** Decided once on arrival: routes it, counts its attempt and is what its copies record. */
+  origin: DeliveryOrigin;
   channel: ConfirmChannel;
   acks: AckBatcher;
   /** Given back to the queue at the drain deadline; the handler's late outcome is ignored. */
@@ -78,7 +81,7 @@ export class DeliverySettlement {
       retry: false,
       deadLetterQueue: [...this.host.policies.values()].find((p) => p.deadLetterQueue !== undefined)?.deadLetterQueue,
     };
-    const attempt = attemptOf(delivery.message.properties.headers);
+    const attempt = delivery.origin.attempt ?? 1;
     const action = this.host.confirming
       ? decideFailure(error, attempt, policy.retry, policy.deadLetterQueue !== undefined)
       : ({ kind: 'reject' } as const);
@@ -90,13 +93,13 @@ export class DeliverySettlement {
       spanEvent('warren.retry', { 'warren.attempt': action.attempt, 'warren.delay_ms': action.delayMs, 'warren.retry_queue': target });
       this.host.logger.warn(MESSAGES.retrying(name, this.host.queueName(), action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
       delivery.forwardedAs = 'retried';
-      await this.forward(delivery, target, copyProperties(delivery.message, retryHeaders(action.attempt, error)));
+      await this.forward(delivery, target, copyProperties(delivery.message, delivery.origin, retryHeaders(action.attempt, error)));
     } else if (action.kind === 'dead-letter') {
       recordDeadLetter(this.host.queueName());
       spanEvent('warren.dead_lettered', { 'warren.dead_letter_queue': policy.deadLetterQueue!, 'warren.attempts': attempt });
       this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
       delivery.forwardedAs = 'dead-lettered';
-      await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, deadLetterHeaders(this.host.queueName(), attempt, error)));
+      await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, delivery.origin, deadLetterHeaders(this.host.queueName(), attempt, error)));
     } else {
       this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
       this.settle(delivery, 'reject');

@@ -29,7 +29,10 @@ export function retryDelays(retry: ResolvedRetry): number[] {
   return delays;
 }
 
-/** Which delivery attempt this is, from Warren's own header (RabbitMQ's x-death is not relied on). */
+/**
+ * Which delivery attempt a copy is, from Warren's own header (RabbitMQ's x-death is not relied on).
+ * Read only on a delivery proven to be Warren's retry (see delivery-origin.ts): a sender's is ignored.
+ */
 export function attemptOf(headers: Record<string, unknown> | undefined): number {
   const value = Number(headers?.[HEADERS.attempt]);
   return Number.isInteger(value) && value >= 1 ? value : 1;

@@ -28,6 +28,11 @@ export function handlerPolicy(handler: HandlerDefinition, queue: string, named: 
   return { retry, deadLetterQueue };
 }
 
+/** Whether some policy sends a retry straight back into the queue (mode 'requeue', or a zero delay) rather than through a delay queue. */
+export function retriesInPlace(policies: HandlerPolicy[]): boolean {
+  return policies.some((policy) => policy.retry && (policy.retry.mode === 'requeue' || retryDelays(policy.retry).includes(0)));
+}
+
 /** Distinct delay steps a set of policies needs for one queue. */
 export function delaySteps(policies: HandlerPolicy[]): number[] {
   const steps = new Set<number>();

@@ -13,12 +13,13 @@ import { MESSAGES } from '../warren.messages';
 import { AckBatcher } from './ack-batcher';
 import { DeliveryForwarder } from './delivery-forwarder';
 import type { HandlerDefinition } from './handler-definition';
-import { HandlerPolicy, handlerPolicy } from './handler-policy';
+import { HandlerPolicy, handlerPolicy, retriesInPlace } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
 import { declareQueue, declareRetryTopology } from './queue-topology';
 import type { QueueKind } from './queue-type';
 import type { MessageObservers } from '../observers/message-observers';
-import { errorMessage, originalRoutingKey, rpcExpired } from './redelivery';
+import { errorMessage, rpcExpired } from './redelivery';
+import { RetryPath } from './delivery-origin';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
@@ -64,6 +65,8 @@ export class QueueConsumer {
   private cancelled = false;
   private paused = false;
   private queueName: string;
+  /** Tells Warren's own retries from fresh deliveries; made with each channel (the name may change). */
+  private retryPath?: RetryPath;
   /**
    * Subscribers forward retries and dead letters, which must be confirmed before the original is
    * acked: their channel is a confirm channel. An RPC-only queue never forwards, and without
@@ -186,6 +189,7 @@ export class QueueConsumer {
     this.queueName = name;
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, queue !== undefined, retry));
     if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind);
+    this.retryPath = new RetryPath(name, retriesInPlace([...this.policies.values()]));
     if (this.confirming) this.forwarder.attach(channel);
     this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));
     // A reconnect during shutdown, or of a paused consumer, must not start consuming again.
@@ -245,7 +249,7 @@ export class QueueConsumer {
       return;
     }
     acks.received(message.fields.deliveryTag);
-    const delivery: Delivery = { message, channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined, reported: false };
+    const delivery: Delivery = { message, origin: this.retryPath!.originOf(message), channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined, reported: false };
     if (this.cancelled) {
       this.settlement.settle(delivery, 'requeue');
       return;
@@ -259,7 +263,7 @@ export class QueueConsumer {
 
   private async handle(delivery: Delivery): Promise<void> {
     const { message, channel } = delivery;
-    const handler = this.dispatcher.route(originalRoutingKey(message));
+    const handler = this.dispatcher.route(delivery.origin.routingKey);
     delivery.handler = handler?.name;
     if (handler?.wantsSignal) delivery.abort = new AbortController();
     const replyTo = message.properties.replyTo as string | undefined;

@@ -1,20 +1,10 @@
 import type { ConsumeMessage, Options } from 'amqplib';
 import { checkHeaders } from '../outgoing/field-table';
 import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
+import { BOOKKEEPING_HEADERS, DeliveryOrigin } from './delivery-origin';
 
 /** Broker-managed headers that must not be copied onto a new message. */
 const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
-
-/** The routing key the message was first published with, surviving trips through delay queues. */
-export function originalRoutingKey(message: ConsumeMessage): string {
-  const header = message.properties.headers?.[HEADERS.originalRoutingKey];
-  return typeof header === 'string' ? header : message.fields.routingKey;
-}
-
-function originalExchange(message: ConsumeMessage): string {
-  const header = message.properties.headers?.[HEADERS.originalExchange];
-  return typeof header === 'string' ? header : message.fields.exchange;
-}
 
 export function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -29,19 +19,22 @@ export function errorCode(error: unknown): string {
 
 /**
  * Properties for a copy of `message` (a retry or a dead letter): same body, id, type and
- * correlation, persistent, with Warren's bookkeeping headers on top of the original ones.
+ * correlation, persistent, with Warren's bookkeeping headers on top of the original ones. The
+ * origin recorded is the delivery's (see DeliveryOrigin); bookkeeping headers a sender wrote on a
+ * delivery that was not Warren's own retry are left off.
  */
-export function copyProperties(message: ConsumeMessage, extraHeaders: Record<string, unknown>): Options.Publish {
+export function copyProperties(message: ConsumeMessage, origin: DeliveryOrigin, extraHeaders: Record<string, unknown>): Options.Publish {
   const source = message.properties;
-  const firstFailedAt = source.headers?.[HEADERS.firstFailedAt];
   const own: Record<string, unknown> = {
-    [HEADERS.originalExchange]: originalExchange(message),
-    [HEADERS.originalRoutingKey]: originalRoutingKey(message),
-    [HEADERS.firstFailedAt]: typeof firstFailedAt === 'string' ? firstFailedAt : new Date().toISOString(),
+    [HEADERS.originalExchange]: origin.exchange,
+    [HEADERS.originalRoutingKey]: origin.routingKey,
+    [HEADERS.firstFailedAt]: origin.firstFailedAt ?? new Date().toISOString(),
     ...extraHeaders,
   };
   const headers: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(source.headers ?? {})) if (!BROKER_HEADERS.test(key)) headers[key] = value;
+  for (const [key, value] of Object.entries(source.headers ?? {})) {
+    if (!BROKER_HEADERS.test(key) && (origin.trusted === true || !BOOKKEEPING_HEADERS.has(key))) headers[key] = value;
+  }
   Object.assign(headers, own);
   return {
     headers: encodableCopy(headers, own),
