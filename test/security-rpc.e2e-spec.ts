@@ -184,6 +184,16 @@ describe('RPC security (real broker)', () => {
       expect(logger.matching('warn', new RegExp(`${victim.replace(/\./g, '\\.')}.*rpc\\.allowedReplyTo`))).toHaveLength(1);
     });
 
+    it("the names answered by default cannot be given to a queue: RabbitMQ reserves 'amq.'", async () => {
+      // amq.gen-…: refused as a reserved prefix; amq.rabbitmq.reply-to.…: a pseudo queue, never created.
+      for (const [name, refusal] of [[`amq.gen-${victim}`, /ACCESS_REFUSED.*reserved prefix/], [`amq.rabbitmq.reply-to.${victim}`, /NOT_FOUND/]] as const) {
+        const channel = await raw.connection.createChannel();
+        const closed = new Promise<Error>((resolve) => channel.on('error', resolve));
+        await expect(channel.assertQueue(name, { durable: false })).rejects.toThrow(refusal);
+        await closed;
+      }
+    });
+
     it('with rpc.allowedReplyTo naming the queue, the reply arrives there', async () => {
       const allowing = await startApp({
         imports: [WarrenModule.forRoot({ rpc: { allowedReplyTo: [victim] }, logger: false, connection: { name: 'sec-allowing' } })],
