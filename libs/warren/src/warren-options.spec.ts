@@ -46,6 +46,27 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(options, {})).toThrow(name);
   });
 
+  it('copies rpc.allowedReplyTo (names and RegExps), empty by default', () => {
+    expect(resolveOptions({}, {}).rpcAllowedReplyTo).toEqual([]);
+    const pattern = /^rpc\.replies\./i;
+    const resolved = resolveOptions({ rpc: { allowedReplyTo: ['replies', pattern] } }, {}).rpcAllowedReplyTo;
+    expect(resolved).toEqual(['replies', pattern]);
+    expect(resolved[1]).not.toBe(pattern);
+  });
+
+  it.each<[string, unknown]>([
+    ['not an array', 'replies'],
+    ['an empty name', ['']],
+    ['a name longer than 255 bytes', ['q'.repeat(256)]],
+    ['a number', [5]],
+    ['a global RegExp', [/replies/g]],
+    ['a sticky RegExp', [/replies/y]],
+  ])('rejects rpc.allowedReplyTo with %s', (_, allowedReplyTo) => {
+    const options = { rpc: { allowedReplyTo } } as WarrenModuleOptions;
+    expect(() => resolveOptions(options, {})).toThrow(WarrenConfigurationError);
+    expect(() => resolveOptions(options, {})).toThrow('rpc.allowedReplyTo');
+  });
+
   it('requires every exchange to have a name', () => {
     expect(() => resolveOptions({ exchanges: [{ name: '' }] }, {})).toThrow(WarrenConfigurationError);
   });

@@ -45,6 +45,8 @@ export interface ResolvedWarrenOptions {
   /** Prefetch of queues that serve only RPC handlers. */
   rpcPrefetch: number;
   rpcTimeoutMs: number;
+  /** Reply queues RPC handlers answer besides direct reply-to and server-named ones (`rpc.allowedReplyTo`). */
+  rpcAllowedReplyTo: Array<string | RegExp>;
   publishTimeoutMs: number;
   mandatory: boolean;
   maxBufferedMessages: number;
@@ -88,6 +90,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     queues: { type: options.queueType ?? 'classic', deliveryLimit: options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT },
     rpcPrefetch: options.rpc?.prefetch ?? options.prefetch ?? DEFAULT_RPC_PREFETCH,
     rpcTimeoutMs: options.rpc?.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
+    rpcAllowedReplyTo: checkAllowedReplyTo(options.rpc?.allowedReplyTo),
     publishTimeoutMs: options.publish?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
     mandatory: options.publish?.mandatory ?? true,
     maxBufferedMessages: options.publish?.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
@@ -149,6 +152,24 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     if (!exchange.name) throw new WarrenConfigurationError('Every entry of exchanges needs a name');
   }
   return resolved;
+}
+
+/** A copy of `rpc.allowedReplyTo`: queue names (AMQP short strings) and RegExps without state. */
+function checkAllowedReplyTo(value: unknown): Array<string | RegExp> {
+  if (value === undefined) return [];
+  const fail = (detail: string) => new WarrenConfigurationError(`Option rpc.allowedReplyTo must be an array of queue names and RegExps; ${detail}`);
+  if (!Array.isArray(value)) throw fail(`got ${typeof value}`);
+  return value.map((entry: unknown, index) => {
+    if (entry instanceof RegExp) {
+      // RegExp#test with these flags depends on the previous call: a reply queue would be answered every other time.
+      if (entry.global || entry.sticky) throw fail(`entry ${index} (${String(entry)}) must not have the g or y flag`);
+      return new RegExp(entry.source, entry.flags);
+    }
+    if (typeof entry !== 'string' || entry === '' || Buffer.byteLength(entry) > 255) {
+      throw fail(`entry ${index} is ${typeof entry === 'string' ? `'${entry.slice(0, 40)}', not a queue name` : typeof entry}`);
+    }
+    return entry;
+  });
 }
 
 function checkPositive(name: string, value: number, integer = false, zeroAllowed = false): void {

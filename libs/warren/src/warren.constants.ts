@@ -59,8 +59,13 @@ export const HEADERS = {
   deadLetteredAt: 'warren-dead-lettered-at',
   /** Set on a retry or dead letter whose original headers could not be copied, saying why. */
   headersDropped: 'warren-headers-dropped',
-  /** Epoch ms after which an RPC request is no longer worth answering. */
+  /**
+   * Epoch ms after which an RPC request is no longer worth answering, on the caller's clock. Warren
+   * no longer sends it; it is read only from requests with neither `timeoutMs` nor `expiration`.
+   */
   deadline: 'warren-deadline',
+  /** The milliseconds an RPC caller still waits for the reply, when it sent the request. */
+  timeoutMs: 'warren-timeout-ms',
 } as const;
 
 export const DEFAULT_RETRY = { attempts: 5, initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 60_000, mode: 'delay' } as const;

@@ -57,7 +57,12 @@ export const MESSAGES = {
     `${handler} failed on queue '${queue}' after ${attempts} attempt(s) (${reason}); message parked in '${dlq}'`,
   forwardReturned: (target: string, queue: string) =>
     `Queue '${target}' is gone, so a failed message of '${queue}' could not be moved there; re-declaring it (the message is redelivered)`,
-  rpcExpired: (handler: string) => `Skipped an RPC request for ${handler}: its caller's deadline has passed`,
+  rpcExpired: (queue: string, count: number) =>
+    `Skipped ${count === 1 ? 'an RPC request' : `${count} RPC requests`} on queue '${queue}'${count === 1 ? '' : ' (since the last such line)'}: the caller's deadline had passed, so nobody waits for the reply`,
+  replyToRefused: (queue: string, replyTo: string, count: number) =>
+    `Refused ${count === 1 ? 'an RPC request' : `${count} RPC requests`} on queue '${queue}'${count === 1 ? '' : ' (since the last such line)'}: ` +
+    `reply_to '${replyTo}' is neither direct reply-to nor a server-named queue, and a reply is published with this application's rights; ` +
+    `acked without running the handler. If that client's reply queue is trusted, add it to the module option rpc.allowedReplyTo`,
   rpcFailed: (handler: string, reason: string) => `RPC handler ${handler} failed; error sent to the caller: ${reason}`,
   noHandler: (queue: string, routingKey: string) =>
     `No handler on queue '${queue}' matches routing key '${routingKey}'`,

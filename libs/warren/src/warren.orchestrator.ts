@@ -7,6 +7,7 @@ import type { HandlerDefinition } from './consumer/handler-definition';
 import { WarrenLogger } from './logging/warren-logger';
 import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
+import { replyToPolicy } from './rpc/reply-to-policy';
 import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
@@ -95,7 +96,18 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer);
     return new QueueConsumer(
-      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert', kind, observers: this.observers },
+      {
+        queue: group.queue,
+        prefetch,
+        maxMessageBytes,
+        retry,
+        handling,
+        serializer,
+        declare: this.options.topology.mode === 'assert',
+        kind,
+        observers: this.observers,
+        replyToAllowed: replyToPolicy(this.options.rpcAllowedReplyTo),
+      },
       dispatcher,
       this.logger.child('Warren:Consumer'),
     );

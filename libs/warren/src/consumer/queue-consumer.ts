@@ -18,8 +18,10 @@ import type { MessageDispatcher } from './message-dispatcher';
 import { declareQueue, declareRetryTopology } from './queue-topology';
 import type { QueueKind } from './queue-type';
 import type { MessageObservers } from '../observers/message-observers';
-import { errorMessage, rpcExpired } from './redelivery';
+import { errorMessage } from './redelivery';
 import { RetryPath } from './delivery-origin';
+import { RpcAdmission } from './rpc-admission';
+import type { ReplyToPolicy } from '../rpc/reply-to-policy';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
@@ -40,6 +42,8 @@ export interface QueueConsumerOptions {
   /** Classic or quorum (with its delivery limit); companions follow it. @default classic */
   kind?: QueueKind;
   observers?: MessageObservers;
+  /** The reply queues RPC handlers answer (the module's `rpc.allowedReplyTo` on top of the safe ones). */
+  replyToAllowed?: ReplyToPolicy;
 }
 
 /**
@@ -73,6 +77,9 @@ export class QueueConsumer {
    * confirms its replies cost the broker (and this process) one frame less each.
    */
   private readonly confirming: boolean;
+  /** Only a queue with RPC handlers answers a request no handler matched (with NO_HANDLER). */
+  private readonly servesRpc: boolean;
+  private readonly admission: RpcAdmission;
 
   constructor(
     private readonly options: QueueConsumerOptions,
@@ -85,6 +92,8 @@ export class QueueConsumer {
       dispatcher.handlers.map((h) => h.options.queueOptions?.consumerOptions?.consumerTag).find((tag) => Boolean(tag)) ??
       `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
     this.confirming = dispatcher.handlers.some((handler) => handler.options.type === 'subscribe');
+    this.servesRpc = dispatcher.handlers.some((handler) => handler.options.type === 'rpc');
+    this.admission = new RpcAdmission(() => this.queueName, options.replyToAllowed, logger);
     this.settlement = new DeliverySettlement({
       queueName: () => this.queueName,
       isLive: (channel) => this.managed?.isLive(channel) ?? false,
@@ -267,12 +276,8 @@ export class QueueConsumer {
     delivery.handler = handler?.name;
     if (handler?.wantsSignal) delivery.abort = new AbortController();
     const replyTo = message.properties.replyTo as string | undefined;
-    const isRpc = handler ? handler.options.type === 'rpc' : Boolean(replyTo);
-    if (isRpc && rpcExpired(message)) {
-      this.logger.debug(MESSAGES.rpcExpired(handler?.name ?? this.queueName));
-      this.settlement.settle(delivery, 'ack');
-      return;
-    }
+    const isRpc = handler ? handler.options.type === 'rpc' : this.servesRpc && Boolean(replyTo);
+    if (isRpc && !this.admission.admits(message, replyTo)) return this.settlement.settle(delivery, 'ack');
     if (handler?.options.batchOptions && !isRpc && message.content.length <= this.options.maxMessageBytes) {
       return this.batches.add(handler, delivery);
     }

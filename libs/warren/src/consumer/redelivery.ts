@@ -77,12 +77,6 @@ function encodableCopy(headers: Record<string, unknown>, warrenHeaders: Record<s
   }
 }
 
-/** An RPC request whose caller has given up (its deadline header passed) is not worth running. */
-export function rpcExpired(message: ConsumeMessage): boolean {
-  const deadline = Number(message.properties.headers?.[HEADERS.deadline]);
-  return Number.isFinite(deadline) && deadline > 0 && deadline < Date.now();
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

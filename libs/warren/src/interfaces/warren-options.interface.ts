@@ -102,6 +102,14 @@ export interface WarrenModuleOptions {
      * `prefetch` when set, else 100
      */
     prefetch?: number;
+    /**
+     * Reply queues RPC handlers may answer besides direct reply-to (`amq.rabbitmq.reply-to…`) and
+     * server-named queues (`amq.gen-…`): names, or RegExps tested against the request's `reply_to`.
+     * A reply is a publish with this application's rights, so a request naming any other queue is
+     * acked without running the handler (logged at warn, counted as `warren.rpc.reply_to_refused`).
+     * List here the reply queues of clients that name their own (tutorial-style). @default []
+     */
+    allowedReplyTo?: Array<string | RegExp>;
   };
   publish?: {
     /** Time `MessageProducer.publish` waits for the broker's confirm. @default 10000 */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'crypto';
+import { randomUUID } from 'crypto';
 import type { ConsumeMessage, Message } from 'amqplib';
 import { encodeBody } from '../codec/message-codec';
 import { BrokerConnection } from '../connection/broker-connection';
@@ -33,8 +33,8 @@ interface PendingRequest {
   contentType?: string;
   headers?: Record<string, unknown>;
   timeoutMs: number;
-  /** Epoch ms after which the handler should not bother: the caller has given up. */
-  deadline: number;
+  /** performance.now() when the request was made: what is left of its timeout travels with it. */
+  startedAt: number;
   sent: boolean;
   timer: NodeJS.Timeout;
   resolve(value: unknown): void;
@@ -52,12 +52,6 @@ export class RpcClient {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly logger: WarrenLogger;
   private closed = false;
-  /**
-   * Correlation ids: a random prefix per client and a counter. Replies come back on this client's own
-   * channel (direct reply-to), so ids need only be unique here; a counter costs less than a UUID per call.
-   */
-  private readonly idPrefix = `${randomBytes(6).toString('base64url')}.`;
-  private sequence = 0;
   /** Requests' headers go to amqplib in reused objects (see HeaderTemplates). */
   private readonly headerTemplates = new HeaderTemplates();
 
@@ -102,7 +96,9 @@ export class RpcClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const correlationId = this.idPrefix + (this.sequence++).toString(36);
+    // Random (122 bits): anyone who learns this client's reply-to address can send it replies, and
+    // only an id it cannot guess keeps such a reply from settling a request (a counter could be guessed).
+    const correlationId = randomUUID();
     const span = startSend({ exchange, routingKey }, headers, 'client');
     headers = span.headers;
     return new Promise<T>((resolve, reject) => {
@@ -113,7 +109,7 @@ export class RpcClient {
         contentType: body.contentType,
         headers,
         timeoutMs,
-        deadline: Date.now() + timeoutMs,
+        startedAt: performance.now(),
         sent: false,
         resolve: (value: unknown) => (span.end(), resolve(value as T)),
         reject: (error: Error) => (span.end(error), reject(error)),
@@ -147,7 +143,10 @@ export class RpcClient {
   private send(correlationId: string, request: PendingRequest): void {
     const channel = this.channel.channel;
     if (!channel) return; // sent by sendWaiting() when the channel is back
-    const headers = request.headers ? { ...request.headers, [HEADERS.deadline]: request.deadline } : { [HEADERS.deadline]: request.deadline };
+    // What is left of the timeout, relative: the handler's clock need not agree with this one.
+    const remainingMs = Math.ceil(request.timeoutMs - (performance.now() - request.startedAt));
+    if (remainingMs <= 0) return; // its timer rejects it now
+    const headers = request.headers ? { ...request.headers, [HEADERS.timeoutMs]: remainingMs } : { [HEADERS.timeoutMs]: remainingMs };
     try {
       this.headerTemplates.lend(headers, (lent) =>
         channel.publish(request.exchange, request.routingKey, request.content, {
@@ -155,8 +154,8 @@ export class RpcClient {
           correlationId,
           contentType: request.contentType,
           headers: lent,
-          // Nobody waits for an answer after the timeout, so the request need not outlive it.
-          expiration: String(request.timeoutMs),
+          // Nobody waits for an answer after the timeout, so the request need not outlive it (the broker's clock).
+          expiration: String(remainingMs),
           persistent: false,
           mandatory: true,
         }),

@@ -11,6 +11,8 @@ interface Instruments {
   operationDuration: Histogram;
   retried: Counter;
   deadLettered: Counter;
+  rpcExpired: Counter;
+  replyToRefused: Counter;
 }
 
 /** What the gauges read: each producer's buffer and each consumer's in-flight count, while it is open. */
@@ -43,6 +45,8 @@ function meters(): Instruments {
     operationDuration: meter.createHistogram('messaging.client.operation.duration', { unit: 's', description: 'Publish until confirm; RPC until reply' }),
     retried: meter.createCounter('warren.messages.retried', { description: 'Failed messages sent to a retry queue' }),
     deadLettered: meter.createCounter('warren.messages.dead_lettered', { description: 'Messages parked in a dead-letter queue' }),
+    rpcExpired: meter.createCounter('warren.rpc.expired', { description: "RPC requests skipped because their caller's deadline had passed" }),
+    replyToRefused: meter.createCounter('warren.rpc.reply_to_refused', { description: 'RPC requests refused (acked, not run) for their reply_to' }),
   };
   for (const [gauge, name, description] of [
     ['in_flight', 'warren.messages.in_flight', 'Deliveries being handled, per queue'],
@@ -82,4 +86,12 @@ export function recordRetry(queue: string): void {
 
 export function recordDeadLetter(queue: string): void {
   meters().deadLettered.add(1, base(queue, 'dead_letter'));
+}
+
+export function recordRpcExpired(queue: string): void {
+  meters().rpcExpired.add(1, base(queue, 'process'));
+}
+
+export function recordReplyToRefused(queue: string): void {
+  meters().replyToRefused.add(1, base(queue, 'process'));
 }
