@@ -35,7 +35,7 @@ export class ComponentHost implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await declareExchanges(this.connection);
+    await declareExchanges(this.connection, this.registryExchange);
     this.components = this.explorer.explore();
     if (this.components.length === 0) return;
     await this.consumers.addMany([
@@ -46,7 +46,7 @@ export class ComponentHost implements OnApplicationBootstrap, BeforeApplicationS
       })),
       {
         name: 'ComponentHost.rollCall',
-        options: { type: 'subscribe' as const, exchange: REGISTRY_EXCHANGE, routingKey: '', retry: false as const, deadLetterQueue: false as const },
+        options: { type: 'subscribe' as const, exchange: this.registryExchange, routingKey: '', retry: false as const, deadLetterQueue: false as const },
         handler: (payload: unknown) => ((payload as RegistryMessage)?.type === 'query' ? this.announce('announce') : undefined),
       },
     ]);
@@ -59,6 +59,10 @@ export class ComponentHost implements OnApplicationBootstrap, BeforeApplicationS
     clearInterval(this.heartbeat);
     if (this.components.length > 0) await this.announce('goodbye').catch(() => undefined);
     this.components = [];
+  }
+
+  private get registryExchange(): string {
+    return this.options.registryExchange ?? REGISTRY_EXCHANGE;
   }
 
   private async serve(component: ComponentDefinition, call: ComponentCall): Promise<unknown> {
@@ -85,7 +89,7 @@ export class ComponentHost implements OnApplicationBootstrap, BeforeApplicationS
         version: component.version,
         methods: [...component.methods].map(([name, m]) => ({ name, params: m.signature.params, schema: argumentsSchema(m.signature) })),
       };
-      await this.producer.publish(REGISTRY_EXCHANGE, '', { type, instance } satisfies RegistryMessage, { mandatory: false, persistent: false });
+      await this.producer.publish(this.registryExchange, '', { type, instance } satisfies RegistryMessage, { mandatory: false, persistent: false });
     }
   }
 }
@@ -95,8 +99,8 @@ function failure(code: string, message: string, details: unknown): Error {
 }
 
 /** The calls exchange (direct) and the registry's (fanout), declared by whoever needs them first. */
-export async function declareExchanges(connection: BrokerConnection): Promise<void> {
+export async function declareExchanges(connection: BrokerConnection, registryExchange: string): Promise<void> {
   const channel = connection.topologyChannel;
   await channel.assertExchange(COMPONENTS_EXCHANGE, 'direct', { durable: true });
-  await channel.assertExchange(REGISTRY_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertExchange(registryExchange, 'fanout', { durable: true });
 }

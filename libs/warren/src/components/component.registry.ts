@@ -26,13 +26,14 @@ export class ComponentRegistry implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await declareExchanges(this.connection);
+    const exchange = this.options.registryExchange ?? REGISTRY_EXCHANGE;
+    await declareExchanges(this.connection, exchange);
     await this.consumers.add(
-      { type: 'subscribe', exchange: REGISTRY_EXCHANGE, routingKey: '', retry: false, deadLetterQueue: false },
+      { type: 'subscribe', exchange, routingKey: '', retry: false, deadLetterQueue: false },
       (payload) => this.receive(payload as RegistryMessage),
       'ComponentRegistry',
     );
-    await this.producer.publish(REGISTRY_EXCHANGE, '', { type: 'query' } satisfies RegistryMessage, { mandatory: false, persistent: false });
+    await this.producer.publish(exchange, '', { type: 'query' } satisfies RegistryMessage, { mandatory: false, persistent: false });
     const heartbeatMs = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.floor(heartbeatMs / 2)));
     this.sweeper.unref();

@@ -4,6 +4,12 @@ export interface ComponentsModuleOptions {
   heartbeatMs?: number;
   /** Heartbeats an instance may miss before the registry marks it down. @default 3 */
   missedHeartbeats?: number;
+  /**
+   * The fanout exchange announcements, heartbeats, goodbyes and roll calls travel on. Hosts and
+   * registries that should see each other use the same one; another name keeps a group apart.
+   * @default 'warren.components.registry'
+   */
+  registryExchange?: string;
 }
 
 export interface ComponentMethodInfo {
