@@ -28,6 +28,11 @@ export interface ComponentInstance {
   pid: number;
   version: string;
   methods: ComponentMethodInfo[];
+  /**
+   * The broker user that announced it: the AMQP `user_id` the broker checked against the
+   * sender's connection. Undefined for an unverified instance (only listed if allowed).
+   */
+  userId?: string;
   /** Epoch ms of its last announcement or heartbeat. */
   lastSeen: number;
 }
