@@ -37,7 +37,7 @@ function realComponent(name: string) {
 }
 
 /** A well-formed announcement body (what a host sends), for a given instance. */
-function announcement(type: 'announce' | 'heartbeat' | 'goodbye', instance: Partial<ComponentInstance> & { component: unknown; instanceId: unknown }) {
+function announcement(type: 'announce' | 'heartbeat' | 'goodbye', instance: Omit<Partial<ComponentInstance>, 'component' | 'instanceId'> & { component: unknown; instanceId: unknown }) {
   return { type, instance: { host: 'elsewhere', pid: 4242, version: '6.6.6', methods: [{ name: 'ping', params: [], schema: {} }], ...instance } };
 }
 
@@ -45,11 +45,12 @@ function announcement(type: 'announce' | 'heartbeat' | 'goodbye', instance: Part
  * A registry, a real host of one component (both as the tests' own broker user), and an attacker:
  * a broker user that may write the registry exchange and nothing else, publishing with amqplib.
  */
-async function world(options: ComponentsModuleOptions = {}) {
+async function world(options: ComponentsModuleOptions = {}, hostOptions: ComponentsModuleOptions = {}) {
   const exchange = unique('registry');
   const component = unique('Real').replace(/\./g, '_');
   const attacker: LimitedUser = await createLimitedUser({ write: `^${exchange.replace(/\./g, '\\.')}$` });
   const logs = new RecordingLogger();
+  const hostLogs = new RecordingLogger();
   const apps: INestApplication[] = [];
   let forger: amqplib.ChannelModel | undefined;
   const raw = await RawClient.connect();
@@ -63,10 +64,12 @@ async function world(options: ComponentsModuleOptions = {}) {
   };
   try {
     const modules = { heartbeatMs: 60_000, registryExchange: exchange };
-    apps.push(await startApp({ imports: [WarrenModule.forRoot({ logger: false }), ComponentsModule.forRoot(modules)], providers: [realComponent(component)] }));
+    apps.push(
+      await startApp({ imports: [WarrenModule.forRoot({ logger: hostLogs }), ComponentsModule.forRoot({ ...modules, ...hostOptions })], providers: [realComponent(component)] }),
+    );
     apps.push(await startApp({ imports: [WarrenModule.forRoot({ logger: logs }), ComponentsModule.forRoot({ ...modules, ...options })] }));
     const registry = apps[1].get(ComponentRegistry);
-    await registry.waitFor(component, { timeoutMs: 10_000 });
+    if (!hostOptions.userId) await registry.waitFor(component, { timeoutMs: 10_000 });
     forger = await amqplib.connect(attacker.url);
     const channel = await forger.createConfirmChannel();
     let probes = 0;
@@ -76,6 +79,7 @@ async function world(options: ComponentsModuleOptions = {}) {
       attacker,
       registry,
       logs,
+      hostLogs,
       close,
       real: (): ComponentInstance => registry.get(component)!.instances.find((i) => i.host === hostname() && i.pid === process.pid)!,
       /** Publishes as the attacker (with its own, broker-verified user_id unless `properties` says otherwise). */
@@ -180,6 +184,7 @@ describe('component registry: identity and validation (real broker)', () => {
       announcement('announce', { component: c, instanceId: id(), pid: -1 }),
       announcement('announce', { component: c, instanceId: id(), pid: 1.5 }),
       announcement('announce', { component: c, instanceId: id(), version: 7 as unknown as string }),
+      announcement('announce', { component: c, instanceId: id(), host: 'h'.repeat(300) }),
       announcement('announce', { component: c, instanceId: id(), host: 'h'.repeat(100_000) }),
       announcement('announce', { component: c, instanceId: id(), methods: 'all' as unknown as [] }),
       announcement('announce', { component: c, instanceId: id(), methods: Array.from({ length: 300 }, (_, i) => ({ name: `m${i}`, params: [], schema: {} })) }),
@@ -208,7 +213,7 @@ describe('component registry: identity and validation (real broker)', () => {
     await expect(w.registry.waitFor(w.component, { timeoutMs: 1_000 })).resolves.toMatchObject({ name: w.component });
     const warned = w.logs.warnings.slice(before).filter((line) => /malformed/i.test(line));
     expect(warned.length).toBeGreaterThanOrEqual(1);
-    // 54 malformed messages, and not 54 warnings.
+    // 58 malformed messages, and not 58 warnings.
     expect(warned.length).toBeLessThanOrEqual(3);
   });
 });
@@ -246,5 +251,87 @@ describe('component registry: caps (real broker)', () => {
     const seen = w.real().lastSeen;
     await w.raw.publish(w.exchange, '', JSON.stringify({ type: 'query' }), { contentType: 'application/json' });
     await waitFor(() => w.real().lastSeen > seen, 'the real instance refreshed');
+  });
+});
+
+describe('component registry: whom it believes (real broker)', () => {
+  it('with registry.trust, an instance from a user the hook refuses is not listed', async () => {
+    const w = await world({ registry: { trust: (component, userId) => userId === OWN_USER || !component.startsWith('test_Real_') } });
+    try {
+      await w.forge(announcement('announce', { component: w.component, instanceId: randomUUID() }));
+      await w.processed();
+      expect(w.registry.get(w.component)!.instances.map((i) => i.userId)).toEqual([OWN_USER]);
+      expect(w.logs.warnings.some((line) => line.includes('registry.trust refuses it'))).toBe(true);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('with registry.allowUnverified, unverified instances are listed, yet cannot end or replace a verified one', async () => {
+    const w = await world({ registry: { allowUnverified: true } });
+    try {
+      const real = w.real();
+      const unverified = randomUUID();
+      await w.forge(announcement('announce', { component: w.component, instanceId: unverified }), {});
+      await w.forge(announcement('announce', { component: w.component, instanceId: real.instanceId }), {});
+      await w.forge({ type: 'goodbye', instance: { instanceId: real.instanceId } }, {});
+      await w.processed();
+      const instances = w.registry.get(w.component)!.instances;
+      expect(instances.map((i) => [i.instanceId, i.userId])).toEqual([
+        [real.instanceId, OWN_USER],
+        [unverified, undefined],
+      ]);
+      expect(instances[0]).toEqual(real);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('a host whose user_id the broker refuses warns once and announces unverified; only a registry allowing that lists it', async () => {
+    const strict = await world({}, { userId: 'somebody-else' });
+    try {
+      await waitFor(() => strict.hostLogs.warnings.some((line) => line.includes("user_id 'somebody-else'")), 'the host warned');
+      // The host's answer to the registry's roll call arrives without a user_id, and is dropped.
+      await waitFor(() => strict.logs.warnings.some((line) => /announce without a broker-verified user_id/.test(line)), 'the registry dropped it');
+      expect(strict.registry.get(strict.component)).toBeUndefined();
+    } finally {
+      await strict.close();
+    }
+    const lenient = await world({ registry: { allowUnverified: true } }, { userId: 'somebody-else' });
+    try {
+      const entry = await lenient.registry.waitFor(lenient.component, { timeoutMs: 10_000 });
+      expect(entry.instances.map((i) => i.userId)).toEqual([undefined]);
+      expect(lenient.hostLogs.warnings.filter((line) => line.includes("user_id 'somebody-else'"))).toHaveLength(1);
+    } finally {
+      await lenient.close();
+    }
+  });
+
+  it('a flood of roll calls gets at most one answer per second, not one each', async () => {
+    const w = await world();
+    const channel = await w.raw.connection.createChannel();
+    try {
+      const { queue } = await channel.assertQueue('', { exclusive: true });
+      await channel.bindQueue(queue, w.exchange, '');
+      const realId = w.real().instanceId;
+      let answers = 0;
+      let queries = 0;
+      await channel.consume(
+        queue,
+        (message) => {
+          const body = message && JSON.parse(message.content.toString());
+          if (body?.type === 'announce' && body.instance?.instanceId === realId) answers++;
+        },
+        { noAck: true },
+      );
+      // Queries for 2.5 s: answered each, that would be hundreds of announcements.
+      for (const end = Date.now() + 2_500; Date.now() < end; queries++) await w.forge({ type: 'query' });
+      await waitFor(() => answers >= 2, 'answers to the roll calls', 5_000);
+      expect(queries).toBeGreaterThan(100);
+      expect(answers).toBeLessThanOrEqual(4);
+    } finally {
+      await channel.close().catch(() => undefined);
+      await w.close();
+    }
   });
 });
