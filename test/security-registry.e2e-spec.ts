@@ -1,113 +1,13 @@
-import { INestApplication, Injectable, LoggerService } from '@nestjs/common';
 import * as amqplib from 'amqplib';
 import { randomUUID } from 'crypto';
-import { hostname } from 'os';
-import { Component, ComponentInstance, ComponentMethod, ComponentRegistry, ComponentsModule, ComponentsModuleOptions, WarrenModule, componentQueue } from 'nestjs-warren';
-import { closeAll, startApp } from './support/app';
-import { BROKER_URL, RawClient, unique, waitFor } from './support/broker';
-import { LimitedUser, createLimitedUser } from './support/limited-user';
-
-/** The user the tests' own connections authenticate as, read from RABBITMQ_URL as amqplib reads it. */
-const OWN_USER = (() => {
-  const url = new URL(BROKER_URL);
-  return url.username || url.password ? decodeURIComponent(url.username) : 'guest';
-})();
-
-class RecordingLogger implements LoggerService {
-  readonly warnings: string[] = [];
-  log(): void {}
-  error(): void {}
-  debug(): void {}
-  verbose(): void {}
-  warn(message: unknown): void {
-    this.warnings.push(String(message));
-  }
-}
-
-function realComponent(name: string) {
-  @Injectable()
-  @Component(name, { version: '1.0.0' })
-  class Real {
-    @ComponentMethod()
-    ping(word: string) {
-      return word;
-    }
-  }
-  return Real;
-}
-
-/** A well-formed announcement body (what a host sends), for a given instance. */
-function announcement(type: 'announce' | 'heartbeat' | 'goodbye', instance: Omit<Partial<ComponentInstance>, 'component' | 'instanceId'> & { component: unknown; instanceId: unknown }) {
-  return { type, instance: { host: 'elsewhere', pid: 4242, version: '6.6.6', methods: [{ name: 'ping', params: [], schema: {} }], ...instance } };
-}
-
-/**
- * A registry, a real host of one component (both as the tests' own broker user), and an attacker:
- * a broker user that may write the registry exchange and nothing else, publishing with amqplib.
- */
-async function world(options: ComponentsModuleOptions = {}, hostOptions: ComponentsModuleOptions = {}) {
-  const exchange = unique('registry');
-  const component = unique('Real').replace(/\./g, '_');
-  const attacker: LimitedUser = await createLimitedUser({ write: `^${exchange.replace(/\./g, '\\.')}$` });
-  const logs = new RecordingLogger();
-  const hostLogs = new RecordingLogger();
-  const apps: INestApplication[] = [];
-  let forger: amqplib.ChannelModel | undefined;
-  const raw = await RawClient.connect();
-  const close = async () => {
-    await forger?.close().catch(() => undefined);
-    await closeAll(...apps);
-    await raw.deleteQueues(componentQueue(component));
-    await raw.deleteExchanges(exchange);
-    await raw.close();
-    await attacker.remove();
-  };
-  try {
-    const modules = { heartbeatMs: 60_000, registryExchange: exchange };
-    apps.push(
-      await startApp({ imports: [WarrenModule.forRoot({ logger: hostLogs }), ComponentsModule.forRoot({ ...modules, ...hostOptions })], providers: [realComponent(component)] }),
-    );
-    apps.push(await startApp({ imports: [WarrenModule.forRoot({ logger: logs }), ComponentsModule.forRoot({ ...modules, ...options })] }));
-    const registry = apps[1].get(ComponentRegistry);
-    if (!hostOptions.userId) await registry.waitFor(component, { timeoutMs: 10_000 });
-    forger = await amqplib.connect(attacker.url);
-    const channel = await forger.createConfirmChannel();
-    let probes = 0;
-    return {
-      exchange,
-      component,
-      attacker,
-      registry,
-      logs,
-      hostLogs,
-      close,
-      real: (): ComponentInstance => registry.get(component)!.instances.find((i) => i.host === hostname() && i.pid === process.pid)!,
-      /** Publishes as the attacker (with its own, broker-verified user_id unless `properties` says otherwise). */
-      async forge(body: unknown, properties: amqplib.Options.Publish = { userId: attacker.user }) {
-        const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-        channel.publish(exchange, '', content, { contentType: 'application/json', ...properties });
-        await channel.waitForConfirms();
-      },
-      /**
-       * Resolves once the registry has handled everything the attacker had confirmed before: a valid
-       * announcement published after those (confirmed, so queued behind them) has come up.
-       */
-      async processed() {
-        const probe = `${component}_probe${++probes}`;
-        const body = announcement('announce', { component: probe, instanceId: randomUUID() });
-        await raw.publish(exchange, '', JSON.stringify(body), { contentType: 'application/json', userId: OWN_USER });
-        await registry.waitFor(probe, { timeoutMs: 10_000 });
-      },
-      raw,
-    };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
+import { ComponentsModule, WarrenModule, componentQueue } from 'nestjs-warren';
+import { startApp } from './support/app';
+import { waitFor } from './support/broker';
+import { createLimitedUser } from './support/limited-user';
+import { OWN_USER, RegistryWorld, announcement, realComponent, world } from './support/registry-attack';
 
 describe('component registry: identity and validation (real broker)', () => {
-  let w: Awaited<ReturnType<typeof world>>;
+  let w: RegistryWorld;
 
   beforeAll(async () => {
     w = await world();
@@ -216,10 +116,16 @@ describe('component registry: identity and validation (real broker)', () => {
     // 58 malformed messages, and not 58 warnings.
     expect(warned.length).toBeLessThanOrEqual(3);
   });
+
+  it('the limit: a goodbye from the same broker user is believed (separate users per service are what protect an instance)', async () => {
+    const real = w.real();
+    await w.raw.publish(w.exchange, '', JSON.stringify({ type: 'goodbye', instance: { instanceId: real.instanceId } }), { contentType: 'application/json', userId: OWN_USER });
+    await waitFor(() => w.registry.get(w.component) === undefined, 'the same-user goodbye');
+  });
 });
 
 describe('component registry: caps (real broker)', () => {
-  let w: Awaited<ReturnType<typeof world>>;
+  let w: RegistryWorld;
 
   beforeAll(async () => {
     w = await world();
@@ -255,6 +161,29 @@ describe('component registry: caps (real broker)', () => {
 });
 
 describe('component registry: whom it believes (real broker)', () => {
+  it('a host with a broker user of its own is listed with that user, and its own goodbye ends it', async () => {
+    const w = await world();
+    const service = await createLimitedUser({ configure: '.*', write: '.*', read: '.*' });
+    const component = `${w.component}_svc`;
+    let app: Awaited<ReturnType<typeof startApp>> | undefined;
+    try {
+      app = await startApp({
+        imports: [WarrenModule.forRoot({ uri: service.url, logger: false }), ComponentsModule.forRoot({ heartbeatMs: 60_000, registryExchange: w.exchange })],
+        providers: [realComponent(component)],
+      });
+      const entry = await w.registry.waitFor(component, { timeoutMs: 10_000 });
+      expect(entry.instances.map((i) => i.userId)).toEqual([service.user]);
+      await app.close();
+      app = undefined;
+      await waitFor(() => w.registry.get(component) === undefined, 'the goodbye');
+    } finally {
+      await app?.close();
+      await w.raw.deleteQueues(componentQueue(component));
+      await service.remove();
+      await w.close();
+    }
+  });
+
   it('with registry.trust, an instance from a user the hook refuses is not listed', async () => {
     const w = await world({ registry: { trust: (component, userId) => userId === OWN_USER || !component.startsWith('test_Real_') } });
     try {
