@@ -103,4 +103,19 @@ export const MESSAGES = {
     `emit to '${exchange}' / '${routingKey}' failed: ${reason}`,
   clientClosed: (what: string) => `${what} is shut down; no further messages can be sent`,
   rpcAbandonedOnShutdown: (count: number) => `Shutting down: ${count} pending RPC request(s) rejected`,
+  invalidComponentsOption: (option: string, expected: string, got: string) => `ComponentsModule option ${option} must be ${expected}; got ${got}`,
+  registryMalformed: (reason: string) => `Component registry: dropped a malformed message from the registry exchange (${reason})`,
+  registryUnverified: (type: string) =>
+    `Component registry: dropped a ${type} without a broker-verified user_id (set registry.allowUnverified to list such instances)`,
+  registryForeign: (type: string, instanceId: string, sender: string) =>
+    `Component registry: ignored a ${type} for instance '${instanceId}' from ${sender}: it is not the broker user that announced the instance`,
+  registryUntrusted: (component: string, sender: string) => `Component registry: ignored an instance of '${component}' from ${sender}: registry.trust refuses it`,
+  registryFull: (limit: string) =>
+    `Component registry is full (${limit}): a new instance was refused; instances already listed keep working. Raise registry.maxInstances / maxInstancesPerComponent if this is legitimate`,
+  registrySuppressed: (count: number, seconds: number) => ` (${count} more like it in the last ${seconds} s were not logged)`,
+  componentNotListable: (component: string, reason: string) =>
+    `Component ${component}: registries will drop its announcement (${reason}); it is served, but not listed`,
+  componentsUserIdRefused: (userId: string, reason: string) =>
+    `The broker refused this app's component announcements with user_id '${userId}' (${reason}); announcing without one, so registries that require a verified user will not list them. ` +
+    "Set ComponentsModule's userId to the user the broker authenticates this connection as.",
 } as const;

@@ -85,7 +85,7 @@ export class WarrenModule {
         ...named,
       ],
       // A named connection is reached by its name only, so the default one stays unambiguous.
-      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, WarrenStatus, MessageObservers],
+      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, WarrenStatus, MessageObservers, WarrenLogger],
     };
   }
 }

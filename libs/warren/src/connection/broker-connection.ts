@@ -8,6 +8,7 @@ import type { ResolvedWarrenOptions } from '../warren-options';
 import { MESSAGES } from '../warren.messages';
 import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './managed-channel';
 import { golevelupConfig } from './golevelup-config';
+import { uriUser } from './connection-user';
 import { validateUris } from './uri';
 import { coalesceWrites } from './write-coalescing';
 import type { BrokerConnector, BrokerLink } from './broker-link';
@@ -98,6 +99,17 @@ export class BrokerConnection {
    * connection moves on to the next one. Undefined while disconnected.
    */
   node?: string;
+
+  /**
+   * The broker user this connection authenticates as, read from the URI of the node it is on as
+   * amqplib reads it. Undefined while disconnected, and when the golevelup pass-through gives
+   * credentials of its own (EXTERNAL): then the URI does not say.
+   */
+  get user(): string | undefined {
+    const connectionOptions = this.options.golevelup.connectionManagerOptions?.connectionOptions as { credentials?: unknown } | undefined;
+    if (connectionOptions?.credentials !== undefined || this.node === undefined) return undefined;
+    return uriUser(this.node);
+  }
 
   /** The broker's reason while it blocks this connection's publishers (a memory or disk alarm). */
   blocked?: string;
