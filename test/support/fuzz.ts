@@ -211,7 +211,7 @@ export function forAmqplib(value: unknown): unknown {
 
 /** A key as JSON text may spell it: each character as itself or as a `\uXXXX` escape (either hex case). */
 export function spelledKey(key: string): fc.Arbitrary<string> {
-  return fc.tuple(...[...key].map((char) => fc.constantFrom('plain', 'lower', 'upper'))).map((ways) =>
+  return fc.tuple(...[...key].map(() => fc.constantFrom('plain', 'lower', 'upper'))).map((ways) =>
     [...key]
       .map((char, i) => {
         if (ways[i] === 'plain') return char;

@@ -1,5 +1,6 @@
 import type { ConsumeMessage, Options } from 'amqplib';
 import { checkHeaders } from '../outgoing/field-table';
+import { redactText } from '../logging/redact';
 import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
 
 /** Broker-managed headers that must not be copied onto a new message. */
@@ -16,8 +17,9 @@ function originalExchange(message: ConsumeMessage): string {
   return typeof header === 'string' ? header : message.fields.exchange;
 }
 
+/** The error's text for a header: redacted (a handler's text may hold credentials), then cut to length. */
 export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = redactText(error instanceof Error ? error.message : String(error));
   return text.length > MAX_ERROR_HEADER_LENGTH ? `${text.slice(0, MAX_ERROR_HEADER_LENGTH - 1)}…` : text;
 }
 
