@@ -1,5 +1,6 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import type { ConsumeMessage, GetMessage, Options } from 'amqplib';
+import { IsInt, IsString } from 'class-validator';
 import * as fc from 'fast-check';
 import { RabbitHeader, RabbitPayload, RabbitRPC, RabbitSubscribe, WarrenModule } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
@@ -17,7 +18,17 @@ const content = fc.oneof(
   fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
   fc.constant(Buffer.alloc(0)),
   fc.constant(Buffer.from('{"fail":true}')),
+  fz.dangerousKeyJson.map((s) => Buffer.from(s)),
 );
+
+/** What the DTO handler declares: a payload reaching it must be one, whatever keys the body had. */
+class FuzzStockDto {
+  @IsString()
+  sku!: string;
+
+  @IsInt()
+  quantity!: number;
+}
 
 const contentType = fc.option(
   fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/vnd.x+json', 'text/plain', 'application/octet-stream', 'garbage/;;', '', 'TEXT/HTML'),
@@ -45,7 +56,7 @@ const messageCase = fc.record({
     },
     { requiredKeys: [] },
   ),
-  target: fc.constantFrom('subscriber' as const, 'rpc' as const),
+  target: fc.constantFrom('subscriber' as const, 'rpc' as const, 'dto' as const),
 });
 type MessageCase = typeof messageCase extends fc.Arbitrary<infer C> ? C : never;
 
@@ -57,11 +68,16 @@ function isFailOrder(payload: unknown): boolean {
  * Fuzzes the consuming side: messages from a plain amqplib client with any content type, headers
  * (also Warren's own, with odd values), bodies and properties. Each is handled once or parked once
  * with a reason (RPC: answered, with a result or an error); nothing loops; the queues end empty.
+ * No handler sees an own `__proto__` key or a replaced prototype, however the body spelled the key,
+ * and the DTO handler sees only valid instances of its DTO.
  */
 describe('fuzz: consume (real broker)', () => {
   const exchange = unique('fz.consume');
   const queue = unique('q.fz.consume');
   const rpcQueue = unique('q.fz.consume.rpc');
+  const dtoQueue = unique('q.fz.consume.dto');
+  /** What a handler saw that it must not: an own `__proto__`, a replaced prototype, an invalid DTO. */
+  const tampered: string[] = [];
   const handled = new Map<string, number>();
   const invoked = new Map<string, number>();
   const replies = new Map<string, ConsumeMessage>();
@@ -77,6 +93,7 @@ describe('fuzz: consume (real broker)', () => {
     @RabbitSubscribe({ exchange, routingKey: 'sub', queue, retry: RETRY })
     subscriber(@RabbitPayload() payload: unknown, @RabbitHeader('fz-id') id: string) {
       count(invoked, id);
+      tampered.push(...fz.prototypeTampering(payload).map((p) => `${id} ${p}`));
       if (isFailOrder(payload)) throw new Error('fuzz: told to fail');
       count(handled, id);
     }
@@ -84,9 +101,19 @@ describe('fuzz: consume (real broker)', () => {
     @RabbitRPC({ exchange, routingKey: 'rpc', queue: rpcQueue })
     rpc(@RabbitPayload() payload: unknown, @RabbitHeader('fz-id') id: string) {
       count(invoked, id);
+      tampered.push(...fz.prototypeTampering(payload).map((p) => `${id} ${p}`));
       if (isFailOrder(payload)) throw Object.assign(new Error('fuzz: told to fail'), { code: 'TOLD_TO_FAIL' });
       count(handled, id);
       return { echoed: payload ?? null };
+    }
+
+    @RabbitSubscribe({ exchange, routingKey: 'dto', queue: dtoQueue, retry: RETRY })
+    dto(@RabbitPayload() payload: FuzzStockDto, @RabbitHeader('fz-id') id: string) {
+      count(invoked, id);
+      tampered.push(...fz.prototypeTampering(payload).map((p) => `${id} ${p}`));
+      const valid = Object.getPrototypeOf(payload) === FuzzStockDto.prototype && typeof payload.sku === 'string' && Number.isInteger(payload.quantity);
+      if (!valid) tampered.push(`${id} the DTO handler got ${JSON.stringify(payload)}`);
+      count(handled, id);
     }
   }
 
@@ -108,7 +135,7 @@ describe('fuzz: consume (real broker)', () => {
     if (c.properties.expiration !== undefined) expired = false;
     const options: Options.Publish = { ...c.properties, headers, contentType: c.contentType };
     if (c.target === 'rpc') Object.assign(options, { replyTo: replyQueue, correlationId: id });
-    raw.channel.publish(exchange, c.target === 'rpc' ? 'rpc' : 'sub', c.content, options);
+    raw.channel.publish(exchange, c.target === 'rpc' ? 'rpc' : c.target === 'dto' ? 'dto' : 'sub', c.content, options);
     return { id, expired };
   }
 
@@ -125,7 +152,7 @@ describe('fuzz: consume (real broker)', () => {
 
   afterAll(async () => {
     await closeAll(app);
-    await raw.deleteQueues(queue, rpcQueue);
+    await raw.deleteQueues(queue, rpcQueue, dtoQueue);
     await raw.deleteExchanges(exchange);
     await raw.close();
   });
@@ -142,19 +169,21 @@ describe('fuzz: consume (real broker)', () => {
         const settled = (s: (typeof sent)[number]) =>
           s.c.target === 'rpc' ? s.expired || replies.has(s.id) : (handled.get(s.id) ?? 0) + (parked.has(s.id) ? 1 : 0) > 0;
         await waitFor(async () => {
-          for (const m of await raw.drain(`${queue}.dlq`)) parked.set(String(m.properties.headers?.['fz-id']), m);
+          for (const dlq of [`${queue}.dlq`, `${dtoQueue}.dlq`]) {
+            for (const m of await raw.drain(dlq)) parked.set(String(m.properties.headers?.['fz-id']), m);
+          }
           return sent.every(settled);
         }, 'every message handled, parked or answered');
 
         for (const { c, id, expired } of sent) {
           expect([id, invoked.get(id) ?? 0]).toEqual([id, expect.any(Number)]);
           expect(invoked.get(id) ?? 0).toBeLessThanOrEqual(ATTEMPTS);
-          if (c.target === 'subscriber') {
+          if (c.target === 'subscriber' || c.target === 'dto') {
             // Handled once, or parked once with the reason — never both.
             expect([id, (handled.get(id) ?? 0) + (parked.has(id) ? 1 : 0)]).toEqual([id, 1]);
             const letter = parked.get(id);
             if (letter) expect(String(letter.properties.headers?.['warren-error'] ?? '')).not.toBe('');
-            if (letter && c.content.equals(Buffer.from('{"fail":true}')) && /json|^$/.test(c.contentType ?? '')) {
+            if (letter && c.target === 'subscriber' && c.content.equals(Buffer.from('{"fail":true}')) && /json|^$/.test(c.contentType ?? '')) {
               expect(letter.properties.headers?.['warren-error']).toMatch(/told to fail/);
             }
           } else if (!expired) {
@@ -169,11 +198,13 @@ describe('fuzz: consume (real broker)', () => {
         }
         parkedTotal += parked.size;
         // Nothing left behind, nothing going round: the handler queues and their retry queues are empty.
-        await waitFor(async () => (await raw.ready(queue)) + (await raw.ready(rpcQueue)) === 0, 'empty handler queues', 5_000);
+        await waitFor(async () => (await raw.ready(queue)) + (await raw.ready(rpcQueue)) + (await raw.ready(dtoQueue)) === 0, 'empty handler queues', 5_000);
+        expect(tampered).toEqual([]);
       }),
       fz.fuzzParameters(fz.fuzzRuns(150)),
     );
     expect(await raw.ready(`${queue}.dlq`)).toBe(0);
+    expect(await raw.ready(`${dtoQueue}.dlq`)).toBe(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     process.stdout.write(`fuzz-consume: ${cases} messages in ${fz.fuzzRuns(150)} batches (${parkedTotal} parked), seed ${fz.FUZZ_SEED}\n`);
   }, 600_000);

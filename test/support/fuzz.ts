@@ -208,3 +208,49 @@ export function forAmqplib(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, forAmqplib(v)]));
 }
+
+/** A key as JSON text may spell it: each character as itself or as a `\uXXXX` escape (either hex case). */
+export function spelledKey(key: string): fc.Arbitrary<string> {
+  return fc.tuple(...[...key].map(() => fc.constantFrom('plain', 'lower', 'upper'))).map((ways) =>
+    [...key]
+      .map((char, i) => {
+        if (ways[i] === 'plain') return char;
+        const hex = char.charCodeAt(0).toString(16).padStart(4, '0');
+        return `\\u${ways[i] === 'upper' ? hex.toUpperCase() : hex}`;
+      })
+      .join(''),
+  );
+}
+
+/** The keys a payload must not be able to use to reach a prototype or hide its DTO's class. */
+export const DANGEROUS_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
+/**
+ * JSON object text shaped like a DTO payload (`sku`, `quantity`, valid or not) with one of the
+ * dangerous keys, spelled any way, at the top or one level down.
+ */
+export const dangerousKeyJson: fc.Arbitrary<string> = fc
+  .record({
+    key: fc.constantFrom(...DANGEROUS_KEYS).chain(spelledKey),
+    value: fc.oneof(fc.constant({}), fc.constant([]), fc.jsonValue({ maxDepth: 2 })),
+    sku: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()),
+    quantity: fc.oneof(fc.integer(), fc.constant('DROP TABLE')),
+    nested: fc.boolean(),
+  })
+  .map(({ key, value, sku, quantity, nested }) => {
+    const danger = `"${key}": ${JSON.stringify(value)}`;
+    const fields = `"sku": ${JSON.stringify(sku)}, "quantity": ${JSON.stringify(quantity)}`;
+    return nested ? `{${fields}, "inner": {${danger}}}` : `{${danger}, ${fields}}`;
+  });
+
+/** Paths in `value` of objects that own a `__proto__` key or whose prototype is not a plain one. */
+export function prototypeTampering(value: unknown, path = '$', seen = new Set<unknown>()): string[] {
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || seen.has(value)) return [];
+  seen.add(value);
+  const found: string[] = [];
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) found.push(`${path}.__proto__ (own key)`);
+  const proto = Object.getPrototypeOf(value);
+  if (path !== '$' && proto !== Object.prototype && proto !== Array.prototype) found.push(`${path} (prototype replaced)`);
+  for (const [key, child] of Object.entries(value)) found.push(...prototypeTampering(child, `${path}.${key}`, seen));
+  return found;
+}

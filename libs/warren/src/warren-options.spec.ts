@@ -12,7 +12,7 @@ describe('resolveOptions', () => {
       publishTimeoutMs: 10_000,
       drainTimeoutMs: 10_000,
       connection: { connectTimeoutMs: 5_000, heartbeatSeconds: 5, reconnectDelayMs: 1_000, noDelay: true, coalesceWrites: true, name: 'warren' },
-      validation: { forbidUnknownValues: false },
+      validation: { forbidUnknownValues: true },
     });
   });
 
@@ -32,7 +32,8 @@ describe('resolveOptions', () => {
 
   it('keeps validation: false, and merges user validator options', () => {
     expect(resolveOptions({ validation: false }, {}).validation).toBe(false);
-    expect(resolveOptions({ validation: { whitelist: true } }, {}).validation).toEqual({ forbidUnknownValues: false, whitelist: true });
+    expect(resolveOptions({ validation: { whitelist: true } }, {}).validation).toEqual({ forbidUnknownValues: true, whitelist: true });
+    expect(resolveOptions({ validation: { forbidUnknownValues: false } }, {}).validation).toEqual({ forbidUnknownValues: false });
   });
 
   it.each<[string, WarrenModuleOptions]>([
@@ -69,5 +70,13 @@ describe('resolveOptions', () => {
 
   it('requires every exchange to have a name', () => {
     expect(() => resolveOptions({ exchanges: [{ name: '' }] }, {})).toThrow(WarrenConfigurationError);
+  });
+
+  it('takes a redact function and refuses anything else', () => {
+    const redact = (text: string) => text;
+    expect(resolveOptions({ redact }, {}).redact).toBe(redact);
+    expect(resolveOptions({}, {}).redact).toBeUndefined();
+    expect(() => resolveOptions({ redact: 'tok_' as unknown as (text: string) => string }, {})).toThrow(WarrenConfigurationError);
+    expect(() => resolveOptions({ redact: 'tok_' as unknown as (text: string) => string }, {})).toThrow('redact');
   });
 });

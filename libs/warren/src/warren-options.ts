@@ -4,6 +4,8 @@ import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
 import { ResolvedTopology, resolveTopology } from './topology/topology-config';
 import { MAX_TIMEOUT_MS } from './outgoing/amqp-values';
+import { checkPlaintextFallback } from './connection/transport-security';
+import type { Redactor } from './logging/redact';
 import type {
   MessageDeserializer,
   MessageErrorHandler,
@@ -61,10 +63,13 @@ export interface ResolvedWarrenOptions {
     maxConsumerChannels: number;
     name: string;
     tls: WarrenTlsOptions;
+    allowPlaintextFallback: boolean;
   };
   validation: ValidatorOptions | false;
   retry: RetryOptions | false | undefined;
   logger: LoggerService | false | undefined;
+  /** The application's redaction hook, registered while this Warren runs. */
+  redact?: Redactor;
   golevelup: Partial<RabbitMQConfig>;
   /** How handlers are registered and what their failures and bodies get (golevelup's options). */
   handling: {
@@ -105,9 +110,12 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
       maxConsumerChannels: options.connection?.maxConsumerChannels ?? DEFAULT_MAX_CONSUMER_CHANNELS,
       name: options.connection?.name ?? 'warren',
       tls: { ...options.connection?.tls },
+      allowPlaintextFallback: options.connection?.allowPlaintextFallback ?? false,
     },
-    validation: options.validation === false ? false : { forbidUnknownValues: false, ...options.validation },
+    // class-validator's own default: a payload (or nested value) of no known class fails validation.
+    validation: options.validation === false ? false : { forbidUnknownValues: true, ...options.validation },
     logger: options.logger,
+    redact: options.redact,
     retry: options.retry === false ? false : options.retry && { ...options.retry },
     golevelup: { ...options.golevelup },
     handling: {
@@ -148,6 +156,10 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     if (maxDelayMs !== undefined) checkPositive('retry.maxDelayMs', maxDelayMs, true);
     if (multiplier !== undefined && !(multiplier >= 1)) throw new WarrenConfigurationError(`Option retry.multiplier must be >= 1; got ${multiplier}`);
   }
+  if (resolved.redact !== undefined && typeof resolved.redact !== 'function') {
+    throw new WarrenConfigurationError(`Option redact must be a function (text: string) => string; got ${typeof resolved.redact}`);
+  }
+  checkPlaintextFallback(resolved.uris, resolved.connection.allowPlaintextFallback);
   for (const exchange of resolved.exchanges) {
     if (!exchange.name) throw new WarrenConfigurationError('Every entry of exchanges needs a name');
   }

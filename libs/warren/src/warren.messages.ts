@@ -13,6 +13,17 @@ export const MESSAGES = {
     'or raise connection.connectTimeoutMs.',
   invalidUri: (uri: string, reason: string) =>
     `Invalid RabbitMQ URI ${uri}: ${reason}. Expected amqp://user:password@host:5672/vhost or amqps://...`,
+  plaintextFallback: (plain: string) =>
+    `The failover URIs mix amqps:// and amqp:// (plaintext: ${plain}): when the TLS brokers are unreachable, Warren would connect ` +
+    'in clear and send the credentials and every message unencrypted. Use amqps:// for every URI, or set ' +
+    'connection.allowPlaintextFallback: true to accept that.',
+  plaintextFallbackAllowed: (plain: string) =>
+    `connection.allowPlaintextFallback is on: when the amqps:// brokers are unreachable, Warren connects to ${plain} in clear ` +
+    '(credentials and messages unencrypted)',
+  tlsUnverified:
+    "TLS certificate checks are off (rejectUnauthorized: false): any broker certificate is accepted, so anyone on the path can read " +
+    "and change the traffic, credentials included. Give the broker's CA in connection.tls.ca instead.",
+  notABoolean: (option: string, value: unknown) => `Option ${option} must be true or false; got ${typeof value}`,
   channelSetupFailed: (name: string, reason: string) => `Setting up channel '${name}' failed: ${reason}`,
   channelClosedByBroker: (name: string, reason: string) => `RabbitMQ closed channel '${name}': ${reason}; re-opening`,
   channelRecycled: (name: string, reason: string) => `Replacing channel '${name}': ${reason}`,

@@ -5,6 +5,7 @@ import { QueueConsumer } from './consumer/queue-consumer';
 import { QueueGroup, describeHandlerTarget, groupByQueue } from './consumer/queue-groups';
 import type { HandlerDefinition } from './consumer/handler-definition';
 import { WarrenLogger } from './logging/warren-logger';
+import { addRedactor } from './logging/redact';
 import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { replyToPolicy } from './rpc/reply-to-policy';
@@ -39,6 +40,8 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   private drained?: Promise<void>;
   private readonly consumerConnections: ConsumerConnections;
   private readonly logger: WarrenLogger;
+  /** Removes the `redact` option's hook (registered from construction, which both the module and createWarren do first). */
+  private readonly removeRedactor: () => void;
 
   constructor(
     private readonly explorer: WarrenExplorer,
@@ -49,6 +52,9 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     logger: WarrenLogger,
     @Optional() private readonly observers?: MessageObservers,
   ) {
+    const { redact } = options;
+    // A wrapper of this instance's own: two Warrens given the same function each remove only theirs.
+    this.removeRedactor = redact ? addRedactor((text) => redact(text)) : () => undefined;
     this.logger = logger.child('Warren');
     this.consumerConnections = new ConsumerConnections(connection);
     this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
@@ -186,10 +192,14 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   }
 
   private async closeAll(): Promise<void> {
-    await Promise.all(this.consumers.map((consumer) => consumer.close()));
-    await this.producer.close();
-    await this.rpcClient.close();
-    await this.consumerConnections.close();
-    await this.connection.close();
+    try {
+      await Promise.all(this.consumers.map((consumer) => consumer.close()));
+      await this.producer.close();
+      await this.rpcClient.close();
+      await this.consumerConnections.close();
+      await this.connection.close();
+    } finally {
+      this.removeRedactor();
+    }
   }
 }

@@ -86,4 +86,27 @@ describe('decodeBody', () => {
     expect(Object.prototype.hasOwnProperty.call(decoded, '__proto__')).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it.each([
+    ['\\u005f_proto__'],
+    ['__proto\\u005f_'],
+    ['\\u005F\\u005F\\u0070\\u0072\\u006F\\u0074\\u006F\\u005F\\u005F'],
+  ])('drops __proto__ however the key is spelled: "%s"', (key) => {
+    const text = `{"${key}": {"polluted": true}, "quantity": "DROP TABLE", "list": [{"${key}": []}], "deep": {"a": {"${key}": 1}}}`;
+    for (const contentType of ['application/json', undefined]) {
+      const decoded = decodeBody(body(text), contentType) as Record<string, unknown>;
+      expect(decoded).toEqual({ quantity: 'DROP TABLE', list: [{}], deep: { a: {} } });
+      expect(Object.prototype.hasOwnProperty.call(decoded, '__proto__')).toBe(false);
+      expect(Object.prototype.hasOwnProperty.call((decoded.list as object[])[0], '__proto__')).toBe(false);
+      expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    }
+  });
+
+  it('keeps escaped keys and text that only look alike', () => {
+    expect(decodeBody(body('{"\\u005f_proto_": 1, "na\\u00efve": "caf\\u00e9", "s": "__proto__"}'), 'application/json')).toEqual({
+      __proto_: 1,
+      'na\u00efve': 'caf\u00e9',
+      s: '__proto__',
+    });
+  });
 });

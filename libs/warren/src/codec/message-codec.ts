@@ -80,11 +80,35 @@ function mediaType(contentType: string | undefined): string {
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
-/** JSON.parse that drops `__proto__` keys, so no payload can reach an object's prototype later. */
+/**
+ * JSON.parse, then every own `__proto__` key removed, so no payload can reach an object's prototype
+ * later (a copy onto a DTO instance would set it). JSON.parse makes such a key from `"__proto__"`
+ * and from any escaped spelling (`"\u005f_proto__"`), so the walk runs when the text holds either;
+ * other text, the usual case, is parsed with nothing added.
+ */
 function parseJson(text: string): unknown {
-  return text.includes('__proto__') ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
+  const value: unknown = JSON.parse(text);
+  if (text.includes('__proto__') || text.includes('\\u')) dropProtoKeys(value);
+  return value;
 }
 
-function dropProtoKeys(key: string, value: unknown): unknown {
-  return key === '__proto__' ? undefined : value;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Deletes own `__proto__` keys at any depth (a loop, not recursion: JSON may nest deeper than the stack). */
+function dropProtoKeys(root: unknown): void {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === 'object') pending.push(item);
+      continue;
+    }
+    const record = value as Record<string, unknown>;
+    if (hasOwn.call(record, '__proto__')) delete record['__proto__'];
+    for (const key in record) {
+      const child = record[key];
+      if (child !== null && typeof child === 'object') pending.push(child);
+    }
+  }
 }

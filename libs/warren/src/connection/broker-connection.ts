@@ -9,6 +9,7 @@ import { MESSAGES } from '../warren.messages';
 import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './managed-channel';
 import { golevelupConfig } from './golevelup-config';
 import { uriUser } from './connection-user';
+import { transportWarnings } from './transport-security';
 import { validateUris } from './uri';
 import { coalesceWrites } from './write-coalescing';
 import type { BrokerConnector, BrokerLink } from './broker-link';
@@ -60,6 +61,12 @@ export class BrokerConnection {
 
   static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = golevelupConnector): Promise<BrokerConnection> {
     validateUris(options.uris);
+    for (const warning of transportWarnings(options)) logger.warn(warning);
+    return BrokerConnection.open(options, logger, connector);
+  }
+
+  /** Connects without the start-up warnings (said once, by the first connection). */
+  private static async open(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector): Promise<BrokerConnection> {
     const printable = options.uris.map(safeUri).join(', ');
     logger.log(MESSAGES.connecting(printable));
     const link = await connector(options, logger);
@@ -121,7 +128,7 @@ export class BrokerConnection {
   /** Another connection with the same options, named `<name>.<n>` (for consumers past `maxConsumerChannels`). */
   sibling(n: number): Promise<BrokerConnection> {
     const connection = { ...this.options.connection, name: `${this.options.connection.name}.${n}` };
-    return BrokerConnection.connect({ ...this.options, connection }, this.logger, this.connector);
+    return BrokerConnection.open({ ...this.options, connection }, this.logger, this.connector);
   }
 
   /**

@@ -1,13 +1,15 @@
 import type { ConsumeMessage, Options } from 'amqplib';
 import { checkHeaders } from '../outgoing/field-table';
+import { redactText } from '../logging/redact';
 import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
 import { BOOKKEEPING_HEADERS, DeliveryOrigin } from './delivery-origin';
 
 /** Broker-managed headers that must not be copied onto a new message. */
 const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
 
+/** The error's text for a header: redacted (a handler's text may hold credentials), then cut to length. */
 export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = redactText(error instanceof Error ? error.message : String(error));
   return text.length > MAX_ERROR_HEADER_LENGTH ? `${text.slice(0, MAX_ERROR_HEADER_LENGTH - 1)}…` : text;
 }
 

@@ -47,6 +47,13 @@ export interface WarrenConnectionOptions {
   /** Connection name shown in the RabbitMQ management UI. @default 'warren' */
   name?: string;
   /**
+   * Let a failover list mix `amqps://` and `amqp://` URIs. Off, such a list is refused at start-up
+   * (`WarrenConfigurationError`): when the TLS brokers are down, Warren would fall back to plaintext
+   * and send the credentials and every message in clear. On, it is accepted with a warning.
+   * @default false
+   */
+  allowPlaintextFallback?: boolean;
+  /**
    * TLS settings for `amqps://` URIs, passed to Node's `tls.connect`: the CA that signed the
    * broker's certificate, and a client certificate and key if the broker asks for one.
    * @default {} (the system's trusted CAs, no client certificate)
@@ -61,7 +68,10 @@ export interface WarrenTlsOptions {
   passphrase?: string;
   /** Host name to check the broker's certificate against, when it differs from the URI's. */
   servername?: string;
-  /** Leave it on: off accepts any certificate, and anyone in the middle. @default true */
+  /**
+   * Leave it on: off accepts any certificate, and anyone in the middle (Warren warns at start-up
+   * when it is off, here or in golevelup's `connectionOptions`). @default true
+   */
   rejectUnauthorized?: boolean;
 }
 
@@ -143,11 +153,23 @@ export interface WarrenModuleOptions {
   retry?: RetryOptions | false;
   /**
    * Options for class-validator when a handler's payload is typed with a class, or `false`
-   * to pass payloads through unvalidated. @default { forbidUnknownValues: true }
+   * to pass payloads through unvalidated. Given options are merged over the default, so
+   * `forbidUnknownValues` stays on unless set to `false`: a payload (or a nested value) that is no
+   * instance of a class with constraints fails, as class-validator itself defaults to.
+   * @default { forbidUnknownValues: true }
    */
   validation?: ValidatorOptions | false;
   /** Where Warren logs; `false` silences it. @default Nest's Logger */
   logger?: LoggerService | false;
+  /**
+   * The application's own redaction, for secrets Warren cannot recognise (API tokens, card numbers):
+   * applied, after Warren's removal of passwords in URIs, to every text Warren emits but did not write —
+   * error texts in `warren-error` headers, RPC error replies, span statuses and exception events,
+   * log lines and shipped log records. Registered when this Warren starts, removed when it closes; it
+   * applies to every Warren in the process meanwhile. A hook that throws replaces the text with
+   * `(redacted)`. @default undefined (URI credentials only)
+   */
+  redact?: (text: string) => string;
   /**
    * Passed to golevelup's AmqpConnection for what Warren does not model (`queues`,
    * `exchangeBindings`, `connectionManagerOptions`, ...). Warren's own options win.

@@ -1,4 +1,5 @@
 import { ConsoleLogger, Inject, Injectable, LoggerService, Optional } from '@nestjs/common';
+import { redactText } from '../logging/redact';
 import { MessageProducer } from '../producer/message-producer';
 
 /** Options of `WarrenLogShipper`. */
@@ -33,7 +34,8 @@ export const LOG_SHIPPER_OPTIONS = Symbol('warren:log-shipper-options');
  * blocks or throws: records go through `emit`; while more than `maxPending` wait for the broker
  * they are dropped, counted, and the count is printed once shipping resumes. Warren's own records
  * (context `Warren…`, e.g. a warning that an emit failed) are printed, not shipped, so a broker
- * problem can never make the shipper feed on itself.
+ * problem can never make the shipper feed on itself. A shipped record's message and stack go through
+ * redactText (credentials in URIs, the app's `redact` hook); what is printed is left as it was written.
  *
  *   const app = await NestFactory.create(AppModule, { bufferLogs: true });
  *   app.useLogger(app.get(WarrenLogShipper));
@@ -104,8 +106,9 @@ export class WarrenLogShipper implements LoggerService {
       this.print.warn(`${this.dropped - this.reported} log record(s) were not shipped: too many were waiting for the broker`, 'WarrenLogShipper');
       this.reported = this.dropped;
     }
-    const stack = level === 'error' && rest.length > 1 && typeof rest[0] === 'string' ? (rest[0] as string) : undefined;
-    const record: LogRecord = { level, message: typeof message === 'string' ? message : safeJson(message), context, stack, at: new Date().toISOString(), pid: process.pid };
+    const stack = level === 'error' && rest.length > 1 && typeof rest[0] === 'string' ? redactText(rest[0] as string) : undefined;
+    const text = redactText(typeof message === 'string' ? message : safeJson(message));
+    const record: LogRecord = { level, message: text, context, stack, at: new Date().toISOString(), pid: process.pid };
     const routingKey = this.options.routingKey?.(level, context) ?? `logs.${level}`;
     this.producer.emit(this.options.exchange ?? 'warren.logs', routingKey, record, { mandatory: false, persistent: false });
   }

@@ -27,4 +27,20 @@ describe('toRemoteErrorPayload', () => {
       details: { message: 'bad input', error: 'Bad Request', statusCode: 400 },
     });
   });
+
+  it('redacts the message and every string in the details; details JSON cannot carry are kept for the reply to leave out', () => {
+    const leaky = Object.assign(new Error('down: postgres://app:SECRET@db/orders'), {
+      code: 'DB_DOWN',
+      details: { tried: ['amqp://u:SECRET@h'], at: new Date(0), count: 2 },
+    });
+    expect(toRemoteErrorPayload(leaky)).toEqual({
+      code: 'DB_DOWN',
+      message: 'down: postgres://app:***@db/orders',
+      details: { tried: ['amqp://u:***@h'], at: '1970-01-01T00:00:00.000Z', count: 2 },
+    });
+    expect(toRemoteErrorPayload('postgres://app:SECRET@db').message).toBe('postgres://app:***@db');
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(toRemoteErrorPayload(Object.assign(new Error('x'), { details: circular })).details).toBe(circular);
+  });
 });

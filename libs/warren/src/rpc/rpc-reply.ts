@@ -5,6 +5,8 @@ import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
 import { WarrenError } from '../errors/warren.error';
 import type { MessageSerializer } from '../interfaces/error-handling.interface';
 import type { HeaderTemplates } from '../outgoing/header-templates';
+import { redactJson } from '../logging/redact-json';
+import { redactText } from '../logging/redact';
 import { replyHeaders } from '../tracing/warren-tracing';
 import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../warren.constants';
 
@@ -85,12 +87,16 @@ export function readReply(reply: ConsumeMessage): unknown {
   return decodeBody(reply.content, reply.properties.contentType);
 }
 
-/** What the caller learns of a handler's error: its code, message and details, never its stack. */
+/**
+ * What the caller learns of a handler's error: its code, message and details, never its stack.
+ * The message and every string in the details go through redactText (they may hold credentials).
+ */
 export function toRemoteErrorPayload(error: unknown): RemoteErrorPayload {
-  if (!(error instanceof Error)) return { code: 'HANDLER_ERROR', message: String(error) };
+  if (!(error instanceof Error)) return { code: 'HANDLER_ERROR', message: redactText(String(error)) };
   const withFields = error as Error & { code?: unknown; details?: unknown };
   const code = typeof withFields.code === 'string' && withFields.code ? withFields.code : 'HANDLER_ERROR';
   let details = withFields.details;
   if (details === undefined && error instanceof HttpException) details = error.getResponse();
-  return details === undefined ? { code, message: error.message } : { code, message: error.message, details };
+  const message = redactText(error.message);
+  return details === undefined ? { code, message } : { code, message, details: redactJson(details) };
 }

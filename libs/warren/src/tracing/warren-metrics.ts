@@ -1,4 +1,5 @@
 import { Attributes, Counter, Histogram, metrics } from '@opentelemetry/api';
+import { errorType } from './error-type';
 
 /**
  * Metrics through `@opentelemetry/api` (no-ops without an SDK): the messaging semantic
@@ -63,7 +64,8 @@ const base = (destination: string, operation: string, error?: unknown): Attribut
   'messaging.system': 'rabbitmq',
   'messaging.destination.name': destination,
   'messaging.operation.name': operation,
-  ...(error !== undefined ? { 'error.type': error instanceof Error ? (error as { code?: string }).code ?? error.name : 'error' } : {}),
+  // Bounded: a peer's or a handler's own codes would make a series each.
+  ...(error !== undefined ? { 'error.type': errorType(error) } : {}),
 });
 
 /** A publish (or an RPC request) finished: counted, and its duration from send to confirm (or reply). */

@@ -14,6 +14,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
+import { redactText } from '../logging/redact';
+import { errorType } from './error-type';
 import { recordProcess, recordSend } from './warren-metrics';
 
 /**
@@ -166,9 +168,7 @@ const failures = new WeakMap<ConsumeMessage, unknown>();
 export function markFailed(error: unknown, message?: ConsumeMessage): void {
   if (message) failures.set(message, error);
   const span = trace.getActiveSpan();
-  if (!span) return;
-  span.recordException(error instanceof Error ? error : new Error(String(error)));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  if (span) recordFailure(span, error);
 }
 
 export function spanEvent(name: string, attributes: Record<string, string | number>): void {
@@ -176,9 +176,19 @@ export function spanEvent(name: string, attributes: Record<string, string | numb
 }
 
 function endSpan(span: Span, error?: unknown): void {
-  if (error !== undefined) {
-    span.recordException(error instanceof Error ? error : new Error(String(error)));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-  }
+  if (error !== undefined) recordFailure(span, error);
   span.end();
+}
+
+/**
+ * A failure on a span: the exception event (class name, message, stack) and the status message go
+ * through redactText, as the handler's or peer's text may hold credentials; `error.type` is bounded
+ * (see errorType), so a peer's codes never reach an attribute.
+ */
+function recordFailure(span: Span, error: unknown): void {
+  const message = redactText(error instanceof Error ? error.message : String(error));
+  const stack = error instanceof Error && error.stack ? redactText(error.stack) : undefined;
+  span.recordException({ name: error instanceof Error ? error.name : 'Error', message, stack });
+  span.setAttribute('error.type', errorType(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }

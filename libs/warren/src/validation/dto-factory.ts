@@ -39,6 +39,18 @@ function usesTransformer(dto: Type<object>): boolean {
   return known;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Keys a payload must not copy onto an instance: `__proto__` would replace its prototype (so
+ * class-validator finds no constraints), an own `constructor` hides its class from class-validator
+ * (which looks constraints up by `instance.constructor`). `prototype` means nothing on an instance
+ * and is copied like any other key. class-transformer skips the same two.
+ */
+function touchesClass(payload: object): boolean {
+  return hasOwn.call(payload, '__proto__') || hasOwn.call(payload, 'constructor');
+}
+
 /**
  * The payload as an instance of `dto`. plainToInstance walks every property through reflection
  * (about 8 µs for a small event); a DTO without class-transformer decorators gets the same
@@ -46,5 +58,9 @@ function usesTransformer(dto: Type<object>): boolean {
  */
 export function toDtoInstance<T extends object>(dto: Type<T>, payload: object): T {
   if (usesTransformer(dto)) return plainToInstance(dto, payload);
-  return Object.assign(new dto(), payload);
+  const instance = new dto();
+  if (!touchesClass(payload)) return Object.assign(instance, payload);
+  const target = instance as Record<string, unknown>;
+  for (const [key, value] of Object.entries(payload)) if (key !== '__proto__' && key !== 'constructor') target[key] = value;
+  return instance;
 }

@@ -72,3 +72,51 @@ describe('DTO instances', () => {
     expect(order.lines[0]).toBeInstanceOf(LineDto);
   });
 });
+
+/** Finding 3 of issue 21: keys that took the instance away from its DTO class before validation. */
+describe('payloads that try to leave their DTO class', () => {
+  class StockDto {
+    @IsString()
+    sku!: string;
+
+    @IsInt()
+    quantity!: number;
+  }
+
+  class NestedStockDto extends StockDto {
+    @ValidateNested()
+    @Type(() => LineDto)
+    line!: LineDto;
+  }
+
+  /** An own `__proto__` key, as JSON.parse makes for `"\u005f_proto__"` (the codec drops it; the DTO factory must not need it to). */
+  function withOwnKey(key: string, value: unknown, rest: Record<string, unknown>): Record<string, unknown> {
+    const payload: Record<string, unknown> = {};
+    Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
+    return Object.assign(payload, rest);
+  }
+
+  const attack = { quantity: 'DROP TABLE', sku: 5 };
+
+  it.each([
+    ['an own __proto__ key', withOwnKey('__proto__', {}, attack)],
+    ['an own constructor key', withOwnKey('constructor', {}, attack)],
+    ['a constructor naming Object', withOwnKey('constructor', { name: 'Object' }, attack)],
+  ])('still validates against the DTO with %s', async (_, payload) => {
+    for (const validator of [new PayloadValidator({ forbidUnknownValues: false }), new PayloadValidator({ forbidUnknownValues: true })]) {
+      for (const dto of [StockDto, NestedStockDto]) {
+        const error = (await validator.validate(dto, payload).then(() => undefined, (e: unknown) => e)) as MessageValidationError;
+        expect(error).toBeInstanceOf(MessageValidationError);
+        expect(error.details.map((d) => d.property)).toEqual(expect.arrayContaining(['sku', 'quantity']));
+      }
+    }
+  });
+
+  it('builds a valid payload with a prototype key into a real instance, without the key', async () => {
+    const stock = await new PayloadValidator({ forbidUnknownValues: true }).validate(StockDto, withOwnKey('__proto__', { x: 1 }, { sku: 'A', quantity: 1, prototype: {} }));
+    expect(Object.getPrototypeOf(stock)).toBe(StockDto.prototype);
+    expect(Object.prototype.hasOwnProperty.call(stock, '__proto__')).toBe(false);
+    expect(stock.constructor).toBe(StockDto);
+    expect(stock).toEqual(Object.assign(new StockDto(), { sku: 'A', quantity: 1, prototype: {} }));
+  });
+});
