@@ -91,6 +91,7 @@ describe('warren CLI output is safe to print (real broker)', () => {
     await park(nasty, { 'warren-error': `boom\u001b[31m`, 'warren-original-exchange': 'ex\u001b[8m', 'warren-original-routing-key': 'k', custom: nasty }, 'id\u001b[5m');
     const run = await warren(['dlq', 'inspect', dlq]);
     expect(run.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
     expect(run.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     expect(run.out).toContain('body: a\\x1b]0;owned\\x07\\x1b[2J\\r\\n- m-forged from nowhere\\x9b31m\\u202eb');
     expect(run.out).toContain('- id\\x1b[5m from');

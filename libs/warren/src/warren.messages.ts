@@ -98,4 +98,20 @@ export const MESSAGES = {
     `emit to '${exchange}' / '${routingKey}' failed: ${reason}`,
   clientClosed: (what: string) => `${what} is shut down; no further messages can be sent`,
   rpcAbandonedOnShutdown: (count: number) => `Shutting down: ${count} pending RPC request(s) rejected`,
+
+  // The `warren` command line. Names and reasons given here are already printable (escaped, redacted).
+  cliUrlNotParsable: (source: string) =>
+    `The AMQP URL (${source}) cannot be parsed: (not shown). Expected amqp://user:password@host:5672/vhost; ` +
+    'percent-encode @ : / ? # % and spaces in the user name and password',
+  cliUrlPasswordInArguments: (option: string, variable: string) =>
+    `${option} carries a password, which other users of this machine can read in the process list; put the URL in ${variable} instead`,
+  cliManagementUrlNotParsable: (source: string) =>
+    `The management API URL (${source}) cannot be parsed: (not shown). Expected http(s)://host:15672`,
+  cliManagementEndpoint: (base: string, source: string) => `management API: ${base} (${source})`,
+  cliNeedsSource: (dlq: string) =>
+    `'${dlq}' is not named <queue>.dlq, so the queue its messages were parked from is not known: name it with --source <queue> (repeat it for several)`,
+  cliCopyFailed: (id: string, target: string, reason: string, skipping: boolean) =>
+    `the copy of message ${id} for ${target} was refused (${reason}); it stays parked` +
+    (skipping ? '' : '. Nothing further was replayed; --skip-failed goes on past such messages'),
+  cliBrokerError: (reason: string) => `RabbitMQ refused: ${reason}`,
 } as const;
