@@ -151,6 +151,21 @@ describe('warren CLI replay is no confused deputy (real broker)', () => {
     }
   });
 
+  it('dlq move makes the same fresh copies (no user_id, no CC)', async () => {
+    const late = unique('q.cli-sec.cc-move');
+    await parkFromSender({ messageId: 'm-move', userId: sender.user, headers: { CC: [late] } });
+    await raw.channel.assertQueue(late, { durable: false });
+    try {
+      const run = await warren(['dlq', 'move', dlq, victim]);
+      expect([run.code, run.err, run.out.trim()]).toEqual([0, '', `Moved 1 message(s) from ${dlq} to ${victim}`]);
+      const [copy] = await raw.drain(victim);
+      expect([copy.properties.messageId, copy.properties.userId, copy.properties.headers?.CC]).toEqual(['m-move', undefined, undefined]);
+      expect(await raw.ready(late)).toBe(0);
+    } finally {
+      await raw.channel.deleteQueue(late);
+    }
+  });
+
   it('a copy the broker refuses is one line (exit 1) and stays parked; --skip-failed goes on past it', async () => {
     await park({ 'warren-original-exchange': forbidden, 'warren-original-routing-key': 'x', 'warren-original-queue': work }, { messageId: 'm-refused' });
     await park({ 'warren-original-queue': work }, { messageId: 'm-fine' });

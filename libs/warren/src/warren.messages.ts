@@ -101,7 +101,7 @@ export const MESSAGES = {
 
   // The `warren` command line. Names and reasons given here are already printable (escaped, redacted).
   cliUrlNotParsable: (source: string) =>
-    `The AMQP URL (${source}) cannot be parsed: (not shown). Expected amqp://user:password@host:5672/vhost; ` +
+    `The AMQP URL (${source}) cannot be parsed: (not shown). Expected amqp(s)://host:port/vhost with user:password@ before the host; ` +
     'percent-encode @ : / ? # % and spaces in the user name and password',
   cliUrlPasswordInArguments: (option: string, variable: string) =>
     `${option} carries a password, which other users of this machine can read in the process list; put the URL in ${variable} instead`,

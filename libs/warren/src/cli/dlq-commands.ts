@@ -66,7 +66,7 @@ export function addDlqCommands(program: Command, context: CliContext): void {
       const rules: ReplayRules = { reasonContains: reasonFilter(options.filter), sources: sourcesOf(queue, options.source), toOrigin: options.toOrigin };
       const sources = rules.sources.map((s) => `'${printable(s)}'`).join(', ');
       await context.withSession(async (session) => {
-        if (!options.toOrigin) for (const source of rules.sources) await session.count(source);
+        if (!options.toOrigin && !options.dryRun) for (const source of rules.sources) await session.count(source);
         let listed: TargetTally | undefined;
         if (options.toOrigin || options.dryRun) {
           const plan = await planReplay(session, queue, rules, limit);

@@ -18,6 +18,14 @@ async function main(): Promise<number> {
   }
 }
 
+// A reader that goes away (`warren dlq list | head`) ends the output, not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 void main().then((code) => {
   process.exitCode = code;
 });
