@@ -1,36 +1,5 @@
-import { spawn } from 'child_process';
-import { join } from 'path';
 import { RawClient, unique, waitFor } from './support/broker';
-
-const CLI = join(__dirname, '..', 'libs', 'warren', 'dist', 'cli', 'main.js');
-
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-/** Runs `warren …` as a user would (a child process); every run is bounded in time. */
-function warren(args: string[], onLine?: (line: string, kill: () => void) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`warren ${args.join(' ')} ran over 30 s:\n${out}\n${err}`));
-    }, 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (onLine) for (const line of chunk.toString().split('\n')) if (line) onLine(line, () => child.kill('SIGKILL'));
-    });
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
+import { Run, warren } from './support/cli';
 
 /** The dead-letter CLI against the real broker (the management plugin must be on for `dlq list`). */
 describe('warren CLI (real broker)', () => {
@@ -92,7 +61,7 @@ describe('warren CLI (real broker)', () => {
     expect(await raw.ready(dlq)).toBe(3);
   });
 
-  it('dlq replay --filter sends matching messages back to where they came from, without the dead-letter headers', async () => {
+  it('dlq replay --filter sends matching messages back to the queue they were parked from, without the failure headers', async () => {
     await park(dlq, 5, (i) => (i % 2 ? 'timeout talking to db' : 'bad input'));
     const run = await warren(['dlq', 'replay', dlq, '--filter', 'reason=timeout']);
     expect(run.code).toBe(0);
@@ -100,8 +69,9 @@ describe('warren CLI (real broker)', () => {
     expect(run.out).toContain('3 did not match the filter and stay');
     const replayed = await raw.drain(work);
     expect(replayed.map((m) => JSON.parse(m.content.toString()).i)).toEqual([1, 3]);
-    expect(replayed[0].fields.routingKey).toBe('job.1');
-    expect(replayed[0].properties.headers).toEqual({ keep: 'me' });
+    // Through the default exchange (not the exchange the headers name); the routing headers stay, as on a retry.
+    expect([replayed[0].fields.exchange, replayed[0].fields.routingKey]).toEqual(['', work]);
+    expect(replayed[0].properties.headers).toEqual({ keep: 'me', 'warren-original-exchange': exchange, 'warren-original-routing-key': 'job.1' });
     expect(await raw.ready(dlq)).toBe(3);
   });
 
@@ -109,11 +79,13 @@ describe('warren CLI (real broker)', () => {
     const total = 300;
     await park(dlq, total, () => 'timeout');
     let killedAt = '';
-    const run = await warren(['dlq', 'replay', dlq], (line, kill) => {
-      if (!killedAt && line.startsWith('replayed 100/')) {
-        killedAt = line;
-        kill();
-      }
+    const run = await warren(['dlq', 'replay', dlq], {
+      onLine: (line, kill) => {
+        if (!killedAt && line.startsWith('replayed 100/')) {
+          killedAt = line;
+          kill();
+        }
+      },
     });
     expect(killedAt).toBe(`replayed 100/${total}`);
     expect(run.code).toBeNull(); // killed
@@ -137,7 +109,7 @@ describe('warren CLI (real broker)', () => {
 
   it('publish and tail', async () => {
     let ready = false;
-    const tail = warren(['tail', exchange, 'job.*', '--count', '1'], (line) => (ready ||= line.startsWith('tailing')));
+    const tail = warren(['tail', exchange, 'job.*', '--count', '1'], { onLine: (line) => (ready ||= line.startsWith('tailing')) });
     await waitFor(() => ready, 'tail to bind its queue');
     const published = await warren(['publish', exchange, 'job.7', '{"hello":"world"}']);
     expect([published.code, published.out.trim()]).toEqual([0, `Published to '${exchange}'/'job.7'`]);

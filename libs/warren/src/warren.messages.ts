@@ -129,4 +129,20 @@ export const MESSAGES = {
   componentsUserIdRefused: (userId: string, reason: string) =>
     `The broker refused this app's component announcements with user_id '${userId}' (${reason}); announcing without one, so registries that require a verified user will not list them. ` +
     "Set ComponentsModule's userId to the user the broker authenticates this connection as.",
+
+  // The `warren` command line. Names and reasons given here are already printable (escaped, redacted).
+  cliUrlNotParsable: (source: string) =>
+    `The AMQP URL (${source}) cannot be parsed: (not shown). Expected amqp(s)://host:port/vhost with user:password@ before the host; ` +
+    'percent-encode @ : / ? # % and spaces in the user name and password',
+  cliUrlPasswordInArguments: (option: string, variable: string) =>
+    `${option} carries a password, which other users of this machine can read in the process list; put the URL in ${variable} instead`,
+  cliManagementUrlNotParsable: (source: string) =>
+    `The management API URL (${source}) cannot be parsed: (not shown). Expected http(s)://host:15672`,
+  cliManagementEndpoint: (base: string, source: string) => `management API: ${base} (${source})`,
+  cliNeedsSource: (dlq: string) =>
+    `'${dlq}' is not named <queue>.dlq, so the queue its messages were parked from is not known: name it with --source <queue> (repeat it for several)`,
+  cliCopyFailed: (id: string, target: string, reason: string, skipping: boolean) =>
+    `the copy of message ${id} for ${target} was refused (${reason}); it stays parked` +
+    (skipping ? '' : '. Nothing further was replayed; --skip-failed goes on past such messages'),
+  cliBrokerError: (reason: string) => `RabbitMQ refused: ${reason}`,
 } as const;

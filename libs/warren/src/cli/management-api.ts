@@ -1,3 +1,9 @@
+import { redactText } from '../logging/redact';
+import { MESSAGES } from '../warren.messages';
+import type { AmqpTarget } from './amqp-url';
+import { CommandFailedError, UsageError } from './cli-errors';
+import { escapeControls } from './terminal-text';
+
 /** The few management HTTP API calls the CLI needs (listing queues has no AMQP equivalent). */
 export interface QueueInfo {
   name: string;
@@ -7,30 +13,74 @@ export interface QueueInfo {
   head_message_timestamp?: number;
 }
 
-/** http(s)://host:15672 for an amqp(s) URL, with its credentials and vhost. */
-export function managementTarget(amqpUrl: string, managementUrl?: string): { base: string; auth: string; vhost: string } {
-  const url = new URL(amqpUrl);
-  const user = decodeURIComponent(url.username || 'guest');
-  const pass = decodeURIComponent(url.password || 'guest');
-  const base = managementUrl ?? `${url.protocol === 'amqps:' ? 'https' : 'http'}://${url.hostname}:15672`;
-  const vhost = url.pathname && url.pathname !== '/' ? decodeURIComponent(url.pathname.slice(1)) : '/';
-  return { base: base.replace(/\/$/, ''), auth: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`, vhost };
+export interface ManagementTarget {
+  /** The API's base URL without credentials (safe to print). */
+  base: string;
+  /** Where the base came from: `--management-url`, `WARREN_MANAGEMENT_URL`, or the AMQP URL. */
+  source: string;
+  authorization: string;
+  vhost: string;
+  /** Whether the base text carried a password of its own. */
+  hasPassword: boolean;
+  /** The password sent (to be kept out of output). */
+  password: string;
 }
 
-export async function listQueues(amqpUrl: string, managementUrl?: string): Promise<QueueInfo[]> {
-  const { base, auth, vhost } = managementTarget(amqpUrl, managementUrl);
+/**
+ * The management API for an AMQP target: `--management-url`, else WARREN_MANAGEMENT_URL, else
+ * http(s)://<AMQP host>:15672. Credentials given as user-info in the base are taken out of the
+ * URL (fetch refuses them, and its error would echo them) into a Basic `Authorization` header;
+ * without them, the AMQP URL's are used.
+ */
+export function managementTarget(amqp: AmqpTarget, option: string | undefined, env: string | undefined): ManagementTarget {
+  const [text, source] =
+    option !== undefined ? [option, '--management-url'] : env ? [env, 'WARREN_MANAGEMENT_URL'] : [`${amqp.tls ? 'https' : 'http'}://${amqp.hostname}:15672`, 'from the AMQP URL'];
+  let url: URL;
+  let credentials = { username: amqp.username, password: amqp.password };
+  try {
+    url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    if (url.username || url.password) credentials = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  } catch {
+    throw new UsageError(MESSAGES.cliManagementUrlNotParsable(source));
+  }
+  const hasPassword = url.password !== '';
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return {
+    base: url.toString().replace(/\/$/, ''),
+    source,
+    authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+    vhost: amqp.vhost,
+    hasPassword,
+    password: credentials.password,
+  };
+}
+
+export async function listQueues(target: ManagementTarget): Promise<QueueInfo[]> {
+  const base = escapeControls(target.base);
   let response: Response;
   try {
-    response = await fetch(`${base}/api/queues/${encodeURIComponent(vhost)}?columns=name,vhost,messages,head_message_timestamp`, {
-      headers: { authorization: auth },
+    response = await fetch(`${target.base}/api/queues/${encodeURIComponent(target.vhost)}?columns=name,vhost,messages,head_message_timestamp`, {
+      headers: { authorization: target.authorization },
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new Error(
-      `Cannot reach the RabbitMQ management API at ${base} (${(error as Error).message}). ` +
-        'Listing queues needs the management plugin: rabbitmq-plugins enable rabbitmq_management (or pass --management-url).',
+    const cause = (error as Error & { cause?: Error }).cause?.message;
+    throw new CommandFailedError(
+      `Cannot reach the RabbitMQ management API at ${base} (${escapeControls(redactText(cause ?? (error as Error).message))}). ` +
+        'Listing queues needs the management plugin: rabbitmq-plugins enable rabbitmq_management (or set --management-url / WARREN_MANAGEMENT_URL).',
     );
   }
-  if (!response.ok) throw new Error(`The management API at ${base} answered HTTP ${response.status} (check the user's management tag)`);
-  return (await response.json()) as QueueInfo[];
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new CommandFailedError(`The management API at ${base} answered HTTP ${response.status} (check the user name, password and the user's management tag)`);
+  }
+  try {
+    return (await response.json()) as QueueInfo[];
+  } catch {
+    throw new CommandFailedError(`The management API at ${base} did not answer with JSON (is it the management API?)`);
+  }
 }
