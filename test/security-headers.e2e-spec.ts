@@ -25,6 +25,7 @@ describe('bookkeeping headers are honoured only on Warren-made retries (limited 
   const orders = unique('q.sec.orders');
   const requeue = unique('q.sec.requeue');
   const service = unique('q.sec.service');
+  const victim = unique('q.sec.victim');
   const runs: Record<string, Array<{ handler: string; headers: Record<string, unknown> }>> = {};
   const record = (handler: string, job: Job, headers: Record<string, unknown>) => (runs[job.id] ??= []).push({ handler, headers });
   const handlersOf = (id: string) => (runs[id] ?? []).map((run) => run.handler);
@@ -94,6 +95,7 @@ describe('bookkeeping headers are honoured only on Warren-made retries (limited 
       read: '^$',
       topic: { exchange, write: '^(orders\\.created|req\\.a|math\\.sum)$' },
     });
+    await raw.channel.assertQueue(victim, { durable: false });
     attackerConnection = await amqplib.connect(attacker.url);
     attackerChannel = await attackerConnection.createConfirmChannel();
   });
@@ -103,7 +105,7 @@ describe('bookkeeping headers are honoured only on Warren-made retries (limited 
     await attacker?.remove();
     await microservice?.close();
     await closeAll(app);
-    await raw.deleteQueues(orders, requeue, service, `${orders}.retry.100ms`, `${orders}.retry.200ms`);
+    await raw.deleteQueues(orders, requeue, service, victim, `${orders}.retry.100ms`, `${orders}.retry.200ms`);
     await raw.deleteExchanges(exchange);
     await raw.close();
   });
@@ -210,5 +212,18 @@ describe('bookkeeping headers are honoured only on Warren-made retries (limited 
     await waitFor(() => handlersOf('e2').length === 2, 'the retry handled');
     expect(handlersOf('e2')).toEqual(['req.b', 'req.b']);
     expect(runs.e2[1].headers['warren-attempt']).toBe(2);
+  });
+
+  it('(f) CC and BCC headers on a failing message do not copy its retries or dead letter into other queues', async () => {
+    // Warren publishes retries and dead letters through the default exchange with its own rights:
+    // a CC header kept on the copy would make the broker route it into any queue the sender names.
+    await attack('orders.created', { id: 'f1', fail: true }, { CC: [victim], BCC: [victim], tenant: 'acme' });
+    await waitFor(async () => (await raw.ready(`${orders}.dlq`)) === 1, 'the message parked');
+    const [parked] = await raw.drain(`${orders}.dlq`);
+    expect(handlersOf('f1')).toEqual(['created', 'created', 'created']);
+    expect(parked.properties.headers).toMatchObject({ tenant: 'acme' });
+    expect(parked.properties.headers?.CC).toBeUndefined();
+    expect(parked.properties.headers?.BCC).toBeUndefined();
+    expect(await raw.ready(victim)).toBe(0);
   });
 });

@@ -4,8 +4,12 @@ import { redactText } from '../logging/redact';
 import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
 import { BOOKKEEPING_HEADERS, DeliveryOrigin } from './delivery-origin';
 
-/** Broker-managed headers that must not be copied onto a new message. */
-const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
+/**
+ * Headers never copied onto a retry or dead letter: the broker's own dead-lettering record, and
+ * sender-selected routing (`CC`/`BCC` would make the broker route Warren's copy, published with
+ * Warren's rights through the default exchange, into any queue the sender names).
+ */
+const UNCOPIED_HEADERS = /^(x-(death|first-death-|last-death-)|CC$|BCC$)/;
 
 /** The error's text for a header: redacted (a handler's text may hold credentials), then cut to length. */
 export function errorText(error: unknown): string {
@@ -35,7 +39,7 @@ export function copyProperties(message: ConsumeMessage, origin: DeliveryOrigin, 
   };
   const headers: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source.headers ?? {})) {
-    if (!BROKER_HEADERS.test(key) && (origin.trusted === true || !BOOKKEEPING_HEADERS.has(key))) headers[key] = value;
+    if (!UNCOPIED_HEADERS.test(key) && (origin.trusted === true || !BOOKKEEPING_HEADERS.has(key))) headers[key] = value;
   }
   Object.assign(headers, own);
   return {
