@@ -10,6 +10,8 @@ import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './manage
 import { golevelupConfig } from './golevelup-config';
 import { validateUris } from './uri';
 import { coalesceWrites } from './write-coalescing';
+import { guardAmqplibHeaderDecoding, isGuarded } from './amqplib-field-decoder';
+import { WarrenConfigurationError } from '../errors/configuration.error';
 import type { BrokerConnector, BrokerLink } from './broker-link';
 
 /**
@@ -59,9 +61,14 @@ export class BrokerConnection {
 
   static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = golevelupConnector): Promise<BrokerConnection> {
     validateUris(options.uris);
+    const guarded = guardAmqplibHeaderDecoding();
     const printable = options.uris.map(safeUri).join(', ');
     logger.log(MESSAGES.connecting(printable));
     const link = await connector(options, logger);
+    if (!readsGuarded(link)) {
+      await link.close().catch(() => undefined);
+      throw new WarrenConfigurationError(MESSAGES.amqplibNotGuarded(guarded.map((copy) => copy.root).join(', ')));
+    }
     const connection = new BrokerConnection(link, options, logger, connector);
     connection.node = link.node;
     connection.watch();
@@ -163,6 +170,12 @@ export class BrokerConnection {
     // A new connection starts unblocked.
     manager.on('connect', () => (this.blocked = undefined));
   }
+}
+
+/** The connection must read frames through the guarded amqplib: a header table amqplib cannot decode must not close it. */
+function readsGuarded(link: BrokerLink): boolean {
+  const reader = (link.manager.connection as { connection?: { recvFrame?: unknown } } | undefined)?.connection;
+  return typeof reader?.recvFrame !== 'function' || isGuarded(reader); // not amqplib (the in-memory broker), or guarded
 }
 
 /** amqp-connection-manager reports the URL it connected with as given: a string or a connect-options object. */

@@ -63,6 +63,8 @@ export class QueueConsumer {
   private onIdle?: () => void;
   private cancelled = false;
   private paused = false;
+  /** The channel whose basic.consume-ok arrived (cleared when the broker cancels the consumer). */
+  private subscribedOn?: ConfirmChannel;
   private queueName: string;
   /**
    * Subscribers forward retries and dead letters, which must be confirmed before the original is
@@ -200,6 +202,7 @@ export class QueueConsumer {
       consumerTag: this.consumerTag,
       noAck: false,
     });
+    this.subscribedOn = channel;
   }
 
   /** The tag this consumer subscribes under (kept across reconnects, pauses and resumes). */
@@ -212,9 +215,10 @@ export class QueueConsumer {
     return this.queueName;
   }
 
-  /** Consuming right now: its channel is open and it is neither paused nor cancelled. */
+  /** Consuming right now, as the broker sees it: subscribed on the open channel, neither paused nor cancelled. */
   get isAttached(): boolean {
-    return this.managed?.channel !== undefined && !this.paused && !this.cancelled;
+    const channel = this.subscribedOn;
+    return channel !== undefined && this.managed?.channel === channel && this.managed.isLive(channel) && !this.paused && !this.cancelled;
   }
 
   get isPaused(): boolean {
@@ -225,6 +229,7 @@ export class QueueConsumer {
   async pause(): Promise<void> {
     if (this.paused) return;
     this.paused = true;
+    this.subscribedOn = undefined;
     const channel = this.managed?.channel;
     if (channel) await channel.cancel(this.consumerTag).catch(() => undefined);
   }
@@ -240,6 +245,7 @@ export class QueueConsumer {
     if (message === null) {
       // The broker cancelled us (queue deleted): a fresh channel re-declares and re-subscribes.
       this.logger.warn(MESSAGES.consumerCancelledByBroker(this.queueName));
+      if (this.subscribedOn === channel) this.subscribedOn = undefined;
       acks.flush();
       channel.close().catch(() => undefined);
       return;
