@@ -1,6 +1,7 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import { BrokerConnection, RabbitSubscribe, WarrenModule, WarrenStatus } from 'nestjs-warren';
+import { WarrenHealthIndicator, WarrenHealthModule } from 'nestjs-warren/health';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
 import { management } from './support/limited-user';
@@ -60,7 +61,10 @@ describe('a consumer channel that dies during its setup is replaced, and the sta
       return ok;
     };
     raw = await RawClient.connect();
-    app = await startApp({ imports: [WarrenModule.forRoot({ connection: { name: connectionName, reconnectDelayMs: 100 } })], providers: [Worker] });
+    app = await startApp({
+      imports: [WarrenModule.forRoot({ connection: { name: connectionName, reconnectDelayMs: 100 } }), WarrenHealthModule],
+      providers: [Worker],
+    });
   });
 
   afterAll(async () => {
@@ -99,9 +103,11 @@ describe('a consumer channel that dies during its setup is replaced, and the sta
     expect(down.up).toBe(false);
     expect(down.consumers.find((c) => c.queue === queue)?.attached).toBe(false);
     expect(down.problems).toContain(`consumer of '${queue}' is not attached`);
+    expect(app.get(WarrenHealthIndicator).isHealthy()).toMatchObject({ rabbitmq: { status: 'down', problems: down.problems } });
     next.release();
     await waitFor(async () => (await consumers()) === 1, 'the broker to count the consumer again', 10_000);
     await waitFor(() => status().up, 'the status to say up again', 5_000);
+    expect(app.get(WarrenHealthIndicator).isHealthy()).toMatchObject({ rabbitmq: { status: 'up' } });
     await raw.publish('', queue, JSON.stringify({ id }), { contentType: 'application/json' });
     await waitFor(() => handled.includes(id), `message ${id} handled`, 5_000);
   }
