@@ -52,7 +52,7 @@ describe('guarding amqplib against header tables it cannot decode (issue 22)', (
   const guarded = guardedRecvFrame(amqplib);
 
   it("amqplib's own reader overflows the stack on a table 9,000 levels deep", () => {
-    expect(() => read(original, contentHeader(nested(9_000)))).toThrow(RangeError);
+    expect(() => read(original, contentHeader(nested(9_000)))).toThrow('Maximum call stack size exceeded'); // a RangeError, of whichever realm
   });
 
   it('Warren decodes it: tables below 64 levels become a marker, the reason is a header, the other properties are intact', () => {
