@@ -59,6 +59,8 @@ export const HEADERS = {
   deadLetteredAt: 'warren-dead-lettered-at',
   /** Set on a retry or dead letter whose original headers could not be copied, saying why. */
   headersDropped: 'warren-headers-dropped',
+  /** Set on a received message whose header table amqplib could not decode, saying why (see `headersTooDeep`). */
+  headersUndecodable: 'warren-headers-undecodable',
   /**
    * Epoch ms after which an RPC request is no longer worth answering, on the caller's clock. Warren
    * no longer sends it; it is read only from requests with neither `timeoutMs` nor `expiration`.

@@ -27,6 +27,17 @@ export const MESSAGES = {
   channelSetupFailed: (name: string, reason: string) => `Setting up channel '${name}' failed: ${reason}`,
   channelClosedByBroker: (name: string, reason: string) => `RabbitMQ closed channel '${name}': ${reason}; re-opening`,
   channelRecycled: (name: string, reason: string) => `Replacing channel '${name}': ${reason}`,
+  channelLostDuringSetup: 'the channel (or its connection) closed while it was being set up',
+  amqplibGuardUnsupported: (version: string, where: string, reason: string) =>
+    `Warren cannot guard amqplib ${version} (${where}) against header tables it cannot decode: ${reason}. ` +
+    'A message with such headers would close the whole connection; use an amqplib version Warren supports (0.10.x, 2.x).',
+  amqplibNotGuarded: (where: string) =>
+    `The connection reads frames through an amqplib Warren did not guard (not the one at ${where}); ` +
+    'make amqp-connection-manager and Warren share one amqplib (npm dedupe).',
+  headersTooDeep: (depth: number) =>
+    `header tables nested deeper than ${depth} levels (amqplib's recursive decoder overflowed the stack); each was replaced by a marker`,
+  headersNestTooDeep: (depth: number) => `header tables nested deeper than ${depth} levels (Warren accepts at most ${depth})`,
+  headersNotDecodable: (reason: string) => `the header table could not be decoded (${reason}); the headers were left out`,
   publishRefused: (target: string, reason: string) => `RabbitMQ refused the message for ${target}: ${reason}`,
   publishSuspects: (count: number, reason: string) =>
     `RabbitMQ closed the producer channel over one of ${count} unconfirmed messages (${reason}); re-sending them one at a time to find it`,

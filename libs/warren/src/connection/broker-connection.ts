@@ -12,6 +12,8 @@ import { uriUser } from './connection-user';
 import { transportWarnings } from './transport-security';
 import { validateUris } from './uri';
 import { coalesceWrites } from './write-coalescing';
+import { guardAmqplibHeaderDecoding, isGuarded } from './amqplib-field-decoder';
+import { WarrenConfigurationError } from '../errors/configuration.error';
 import type { BrokerConnector, BrokerLink } from './broker-link';
 
 /**
@@ -67,9 +69,14 @@ export class BrokerConnection {
 
   /** Connects without the start-up warnings (said once, by the first connection). */
   private static async open(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector): Promise<BrokerConnection> {
+    const guarded = guardAmqplibHeaderDecoding();
     const printable = options.uris.map(safeUri).join(', ');
     logger.log(MESSAGES.connecting(printable));
     const link = await connector(options, logger);
+    if (!readsGuarded(link)) {
+      await link.close().catch(() => undefined);
+      throw new WarrenConfigurationError(MESSAGES.amqplibNotGuarded(guarded.map((copy) => copy.root).join(', ')));
+    }
     const connection = new BrokerConnection(link, options, logger, connector);
     connection.node = link.node;
     connection.watch();
@@ -182,6 +189,12 @@ export class BrokerConnection {
     // A new connection starts unblocked.
     manager.on('connect', () => (this.blocked = undefined));
   }
+}
+
+/** The connection must read frames through the guarded amqplib: a header table amqplib cannot decode must not close it. */
+function readsGuarded(link: BrokerLink): boolean {
+  const reader = (link.manager.connection as { connection?: { recvFrame?: unknown } } | undefined)?.connection;
+  return typeof reader?.recvFrame !== 'function' || isGuarded(reader); // not amqplib (the in-memory broker), or guarded
 }
 
 /** amqp-connection-manager reports the URL it connected with as given: a string or a connect-options object. */

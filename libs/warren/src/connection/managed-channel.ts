@@ -2,6 +2,7 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Channel, ChannelModel } from 'amqplib';
 import { WarrenLogger } from '../logging/warren-logger';
 import { MESSAGES } from '../warren.messages';
+import { ConnectionLostError } from '../errors/connection.error';
 
 export interface ManagedChannelOptions {
   /** Shown in logs. */
@@ -104,11 +105,16 @@ export class ManagedChannel {
         lastError = err;
       });
       opened.on('close', () => this.onChannelClosed(opened, lastError));
+      // The connection may have died in the same read as the open-ok, before 'close' was listened to.
+      this.checkLive(opened, connection);
       if (this.options.setup) await this.options.setup(opened);
       if (this.closed) {
         await opened.close().catch(() => undefined);
         return;
       }
+      // The setup's last reply (a consume-ok) may have come in the same read as the frame that closed
+      // the channel or the connection: a channel that died meanwhile is never handed out.
+      this.checkLive(opened, connection);
       this.current = opened;
       this.reopenDelayMs = this.options.reopenDelayMs;
       this.listener.opened?.(opened);
@@ -119,9 +125,18 @@ export class ManagedChannel {
       const error = lastError ?? (err as Error);
       this.logger.error(MESSAGES.channelSetupFailed(this.options.name, error.message));
       this.listener.setupFailed?.(error);
+      // Also when the connection came back meanwhile: its 'connect' found this channel still opening.
       this.scheduleReopen();
     } finally {
       this.opening = false;
+    }
+  }
+
+  /** Throws when `channel` closed, or its connection is no longer the manager's current one. */
+  private checkLive(channel: Channel, connection: ChannelModel): void {
+    if (this.dead.has(channel) || this.manager.connection !== connection) {
+      this.dead.add(channel);
+      throw new ConnectionLostError(MESSAGES.channelLostDuringSetup);
     }
   }
 

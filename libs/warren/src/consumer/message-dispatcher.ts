@@ -7,6 +7,7 @@ import type { PayloadValidator } from '../validation/payload-validator';
 import { MESSAGES } from '../warren.messages';
 import type { HandlerDefinition } from './handler-definition';
 import { topicMatches } from './routing-key';
+import { undecodableHeaders } from './undecodable-headers';
 
 /** No handler on a shared queue matches the message's routing key. */
 export class NoHandlerError extends WarrenError {
@@ -63,6 +64,8 @@ export class MessageDispatcher {
 
   /** By the handler's or module's deserializer if there is one, else by content type. */
   decode(handler: HandlerDefinition, message: ConsumeMessage): unknown {
+    const badHeaders = undecodableHeaders(message.properties.headers);
+    if (badHeaders) throw badHeaders; // not even allowNonJsonMessages lets these through
     const deserializer = handler.options.deserializer ?? this.deserializer;
     try {
       if (!deserializer) return decodeBody(message.content, message.properties.contentType);

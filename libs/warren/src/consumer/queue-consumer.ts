@@ -68,6 +68,8 @@ export class QueueConsumer {
   private onIdle?: () => void;
   private cancelled = false;
   private paused = false;
+  /** The channel whose basic.consume-ok arrived (cleared when the broker cancels the consumer). */
+  private subscribedOn?: ConfirmChannel;
   private queueName: string;
   /** Tells Warren's own retries from fresh deliveries; made with each channel (the name may change). */
   private retryPath?: RetryPath;
@@ -213,6 +215,7 @@ export class QueueConsumer {
       consumerTag: this.consumerTag,
       noAck: false,
     });
+    this.subscribedOn = channel;
   }
 
   /** The tag this consumer subscribes under (kept across reconnects, pauses and resumes). */
@@ -225,9 +228,10 @@ export class QueueConsumer {
     return this.queueName;
   }
 
-  /** Consuming right now: its channel is open and it is neither paused nor cancelled. */
+  /** Consuming right now, as the broker sees it: subscribed on the open channel, neither paused nor cancelled. */
   get isAttached(): boolean {
-    return this.managed?.channel !== undefined && !this.paused && !this.cancelled;
+    const channel = this.subscribedOn;
+    return channel !== undefined && this.managed?.channel === channel && this.managed.isLive(channel) && !this.paused && !this.cancelled;
   }
 
   get isPaused(): boolean {
@@ -238,6 +242,7 @@ export class QueueConsumer {
   async pause(): Promise<void> {
     if (this.paused) return;
     this.paused = true;
+    this.subscribedOn = undefined;
     const channel = this.managed?.channel;
     if (channel) await channel.cancel(this.consumerTag).catch(() => undefined);
   }
@@ -253,6 +258,7 @@ export class QueueConsumer {
     if (message === null) {
       // The broker cancelled us (queue deleted): a fresh channel re-declares and re-subscribes.
       this.logger.warn(MESSAGES.consumerCancelledByBroker(this.queueName));
+      if (this.subscribedOn === channel) this.subscribedOn = undefined;
       acks.flush();
       channel.close().catch(() => undefined);
       return;

@@ -14,7 +14,10 @@ export interface ConsumerState {
   consumerTag: string;
   handlers: string[];
   paused: boolean;
-  /** Its channel is open and it consumes (false while paused, reconnecting, or shut down). */
+  /**
+   * The broker has it subscribed: its consume-ok arrived on the channel that is open now (false
+   * while paused, while its channel or connection is re-opening or re-subscribing, or shut down).
+   */
   attached: boolean;
   inFlight: number;
 }

@@ -15,7 +15,9 @@ export interface WarrenHealth {
 
 /**
  * Whether Warren can do its work — for readiness probes, dashboards or your own checks (no
- * @nestjs/terminus needed; `WarrenHealthIndicator` wraps this for terminus). A paused consumer is
+ * @nestjs/terminus needed; `WarrenHealthIndicator` wraps this for terminus). A consumer counts as
+ * attached only while the broker has it subscribed (its channel is live and its consume-ok came);
+ * while its channel re-opens it is a problem, and the status is down. A paused consumer is
  * reported as paused, not as a failure.
  */
 @Injectable()
