@@ -103,4 +103,9 @@ export const MESSAGES = {
     `emit to '${exchange}' / '${routingKey}' failed: ${reason}`,
   clientClosed: (what: string) => `${what} is shut down; no further messages can be sent`,
   rpcAbandonedOnShutdown: (count: number) => `Shutting down: ${count} pending RPC request(s) rejected`,
+  eventErrorHidden:
+    "Internal server error (Nest's default exception filter replaced the handler's error before Warren saw it; " +
+    'use WarrenRpcExceptionFilter, e.g. { exposeErrors: false }, to keep the real reason in dead letters)',
+  transportNoEvents: (what: string) => `${what} has no events to listen to; Warren logs connection changes itself`,
+  transportNotStarted: (what: string, step: string) => `${what} is not ${step} yet`,
 } as const;
