@@ -93,7 +93,12 @@ describe('WarrenServer/WarrenClient behave as Nest’s RMQ transport where users
     @MessagePattern('record.duplex')
     duplex(@Payload() data: unknown, @Ctx() ctx: WarrenRpcContext) {
       const { headers, priority, messageId, type, appId } = ctx.getMessage().properties;
-      return { data, headers, priority, messageId, type, appId };
+      return { data, headers, priority, messageId, type, appId, raw: ctx.getRawMessage().properties.headers };
+    }
+
+    @MessagePattern('record.bare')
+    bare(@Ctx() ctx: WarrenRpcContext) {
+      return { headers: ctx.getMessage().properties.headers ?? null, fromGetHeaders: ctx.getHeaders() };
     }
 
     @MessagePattern('rpc.details')
@@ -208,20 +213,23 @@ describe('WarrenServer/WarrenClient behave as Nest’s RMQ transport where users
   });
 
   describe('RmqRecordBuilder', () => {
-    const isWarrens = (key: string) => key.startsWith('warren-');
-    const own = (headers: Record<string, unknown>) => Object.fromEntries(Object.entries(headers).filter(([key]) => !isWarrens(key)));
     const userHeaders = { 'x-version': '1.0.0', 'x-tenant': 'acme' };
+    type Duplex = { data: unknown; headers: Record<string, unknown>; priority: number; messageId: string; type: string; appId: string; raw: Record<string, unknown> };
 
     it("send(): the record's data is the payload; its headers arrive exactly as built, its options as set", async () => {
       const record = new RmqRecordBuilder({ items: [1, 2, 3] })
         .setOptions({ headers: userHeaders, priority: 3, messageId: 'm-1', type: 'items.v1', appId: 'parity' })
         .build();
-      const answer = await lastValueFrom(client.send<{ data: unknown; headers: Record<string, unknown>; priority: number; messageId: string; type: string; appId: string }>('record.duplex', record));
+      const answer = await lastValueFrom(client.send<Duplex>('record.duplex', record));
       expect(answer.data).toEqual({ items: [1, 2, 3] });
-      expect(own(answer.headers)).toEqual(userHeaders);
-      // Warren's own additions to a request, and only those (documented): the caller's remaining timeout and that it takes a stream.
-      expect(Object.keys(answer.headers).filter(isWarrens).sort()).toEqual(['warren-stream', 'warren-timeout-ms']);
+      expect(answer.headers).toEqual(userHeaders);
       expect(answer).toMatchObject({ priority: 3, messageId: 'm-1', type: 'items.v1', appId: 'parity' });
+      // Warren's own additions to a request, and only those (documented), set aside in getRawMessage().
+      expect(answer.raw).toEqual({ ...userHeaders, 'warren-timeout-ms': expect.any(Number), 'warren-stream': 'accept' });
+    });
+
+    it('send() without headers: the handler sees none, as the sender set none', async () => {
+      await expect(lastValueFrom(client.send('record.bare', {}))).resolves.toEqual({ headers: null, fromGetHeaders: {} });
     });
 
     it('emit(): the event handler gets the data, the headers exactly as built and the priority', async () => {
