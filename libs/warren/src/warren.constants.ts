@@ -68,7 +68,15 @@ export const HEADERS = {
   deadline: 'warren-deadline',
   /** The milliseconds an RPC caller still waits for the reply, when it sent the request. */
   timeoutMs: 'warren-timeout-ms',
+  /**
+   * Streamed RPC answers: `accept` on a request whose caller takes several replies; `next` on each
+   * reply but the last (a reply without it is the final one).
+   */
+  stream: 'warren-stream',
 } as const;
+
+export const STREAM_ACCEPT = 'accept';
+export const STREAM_NEXT = 'next';
 
 export const DEFAULT_RETRY = { attempts: 5, initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 60_000, mode: 'delay' } as const;
 /** Longest error text carried in a header. */

@@ -156,4 +156,9 @@ export const MESSAGES = {
     `the copy of message ${id} for ${target} was refused (${reason}); it stays parked` +
     (skipping ? '' : '. Nothing further was replayed; --skip-failed goes on past such messages'),
   cliBrokerError: (reason: string) => `RabbitMQ refused: ${reason}`,
+  eventErrorHidden:
+    "Internal server error (Nest's default exception filter replaced the handler's error before Warren saw it; " +
+    'use WarrenRpcExceptionFilter, e.g. { exposeErrors: false }, to keep the real reason in dead letters)',
+  transportNoEvents: (what: string) => `${what} has no events to listen to; Warren logs connection changes itself`,
+  transportNotStarted: (what: string, step: string) => `${what} is not ${step} yet`,
 } as const;

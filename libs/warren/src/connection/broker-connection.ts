@@ -1,9 +1,9 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
-import { BrokerConnectionError } from '../errors/connection.error';
+import { BrokerConnectionError, BrokerSocketError } from '../errors/connection.error';
 import { WarrenLogger } from '../logging/warren-logger';
-import { safeUri } from '../logging/redact';
+import { redactText, safeUri } from '../logging/redact';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { MESSAGES } from '../warren.messages';
 import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './managed-channel';
@@ -27,7 +27,11 @@ export const golevelupConnector: BrokerConnector = async (options, logger) => {
   const init = amqp.init();
   // init() has created the managed connection synchronously; keep the last reason it gave.
   let lastError: Error | undefined;
-  amqp.managedConnection.on('connectFailed', ({ err }: { err: Error }) => (lastError = err));
+  let lastUrl: string | undefined;
+  amqp.managedConnection.on('connectFailed', ({ err, url }: { err: Error; url: unknown }) => {
+    lastError = err;
+    lastUrl = nodeOf(url);
+  });
   amqp.managedChannel.on('error', (err: Error) => (lastError = err));
   let node: string | undefined;
   amqp.managedConnection.on('connect', ({ url }: { url: unknown }) => (node = nodeOf(url)));
@@ -36,7 +40,8 @@ export const golevelupConnector: BrokerConnector = async (options, logger) => {
   } catch (err) {
     await amqp.managedConnection.close().catch(() => undefined);
     const reason = lastError?.message ?? (err as Error).message;
-    throw new BrokerConnectionError(MESSAGES.connectFailed(printable, options.connection.connectTimeoutMs, reason));
+    const cause = { err: lastError && socketError(lastError), url: lastUrl };
+    throw new BrokerConnectionError(MESSAGES.connectFailed(printable, options.connection.connectTimeoutMs, reason), cause);
   }
   return {
     manager: amqp.managedConnection,
@@ -195,6 +200,14 @@ export class BrokerConnection {
 function readsGuarded(link: BrokerLink): boolean {
   const reader = (link.manager.connection as { connection?: { recvFrame?: unknown } } | undefined)?.connection;
   return typeof reader?.recvFrame !== 'function' || isGuarded(reader); // not amqplib (the in-memory broker), or guarded
+}
+
+/** A copy of a socket or handshake error with its identifying fields and its text redacted. */
+function socketError(error: Error): BrokerSocketError {
+  const { code, errno, syscall, address, port } = error as BrokerSocketError;
+  const copy: BrokerSocketError = Object.assign(new Error(redactText(error.message)), { code, errno, syscall, address, port });
+  copy.name = error.name;
+  return copy;
 }
 
 /** amqp-connection-manager reports the URL it connected with as given: a string or a connect-options object. */

@@ -9,6 +9,7 @@ import type { RetryOptions } from '../interfaces';
 import type { WarrenLogger } from '../logging/warren-logger';
 import { HeaderTemplates } from '../outgoing/header-templates';
 import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
+import { ReplyStream, streamAnswer } from '../rpc/reply-stream';
 import { MESSAGES } from '../warren.messages';
 import { AckBatcher } from './ack-batcher';
 import { DeliveryForwarder } from './delivery-forwarder';
@@ -291,7 +292,9 @@ export class QueueConsumer {
       if (message.content.length > this.options.maxMessageBytes) {
         throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
       }
-      const result = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
+      const answer = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
+      // A streamed answer (WarrenServer, for a caller that takes one): its earlier values go out as they come.
+      const result = answer instanceof ReplyStream ? await streamAnswer(answer, channel, message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo }) : answer;
       if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {

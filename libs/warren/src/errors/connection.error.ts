@@ -1,7 +1,26 @@
 import { WarrenError } from './warren.error';
 
-/** The broker could not be reached at start-up. The message names the URI without its password. */
-export class BrokerConnectionError extends WarrenError {}
+/** A socket or handshake error as `BrokerConnectionError.err` carries it: its text already redacted. */
+export type BrokerSocketError = Error & { code?: string | number; errno?: number; syscall?: string; address?: string; port?: number };
+
+/**
+ * The broker could not be reached at start-up. The message names the URI without its password.
+ * `err` and `url` have the shape Nest's RMQ client gives a failed connect (`{ err, url }`), so code
+ * written for it (`(error.err ?? error).code === 'ECONNREFUSED'`) reads this error the same way.
+ */
+export class BrokerConnectionError extends WarrenError {
+  readonly code = 'BROKER_UNREACHABLE';
+  /** The last socket or handshake error (`code` e.g. `ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`), if one was seen. */
+  readonly err?: BrokerSocketError;
+  /** The URI of the last attempt, its password replaced by `***`. */
+  readonly url?: string;
+
+  constructor(message: string, cause: { err?: BrokerSocketError; url?: string } = {}) {
+    super(message);
+    this.err = cause.err;
+    this.url = cause.url;
+  }
+}
 
 /** The connection (or channel) carrying a pending RPC request went away before the reply came. */
 export class ConnectionLostError extends WarrenError {}

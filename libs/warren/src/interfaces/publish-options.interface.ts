@@ -33,10 +33,20 @@ export interface PublishOptions {
   mandatory?: boolean;
 }
 
-/** Options of `RpcClient.request`. */
-export interface RequestOptions {
-  /** Milliseconds, rounded up; at most 2^31-1. @default the module's `rpc.timeoutMs` */
+/** The AMQP properties a request may set; the rest (reply-to, correlation id, expiration, mandatory) are Warren's. */
+export type RequestProperties = Pick<PublishOptions, 'priority' | 'messageId' | 'type' | 'appId' | 'userId' | 'contentType' | 'contentEncoding' | 'persistent'>;
+
+/** Options of `RpcClient.request`: the request's properties, checked as `PublishOptions` (`persistent` @default false). */
+export interface RequestOptions extends RequestProperties {
+  /** Milliseconds, rounded up; at most 2^31-1. Covers a whole streamed answer. @default the module's `rpc.timeoutMs` */
   timeoutMs?: number;
   /** Checked as `PublishOptions.headers`. */
   headers?: Record<string, unknown>;
+  /**
+   * Takes a streamed answer: the request asks for every value (header `warren-stream: accept`), and
+   * each reply but the last — a `WarrenServer` handler's Observable emitting several values — is
+   * given to this function as it arrives; the last resolves the request. Without it a handler
+   * answers with its last value only. A function that throws rejects the request with its error.
+   */
+  onValue?: (value: unknown) => void;
 }

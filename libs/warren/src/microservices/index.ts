@@ -4,3 +4,5 @@ export { WarrenRpcContext } from './warren-rpc.context';
 export { DEFAULT_TRANSPORT_EXCHANGE } from './warren-transport-options.interface';
 export type { WarrenTransportOptions } from './warren-transport-options.interface';
 export { WarrenRpcExceptionFilter } from './warren-rpc-exception.filter';
+export type { WarrenRpcExceptionFilterOptions } from './warren-rpc-exception.filter';
+export { HandlerFailedError } from './handler-failure';

@@ -1,14 +1,18 @@
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { WarrenConfigurationError } from '../errors/configuration.error';
+import { MESSAGES } from '../warren.messages';
 import { Warren, createWarren } from '../warren.standalone';
+import { publishOptionsOf, requestOptionsOf, unwrapRecord } from './rmq-record';
 import { routingKeyOf, transportModuleOptions } from './transport-pattern';
 import type { WarrenTransportOptions } from './warren-transport-options.interface';
 
 /**
  * A `ClientProxy` over Warren: `send(pattern, data)` is an RPC over direct reply-to (Warren's
- * timeouts; a remote error arrives as `RemoteError`, an unroutable request errors at once), and
- * `emit(pattern, data)` a confirmed, mandatory publish. Works against `WarrenServer` and against
- * `@RabbitRPC` / `@RabbitSubscribe` handlers bound on the same exchange and routing keys.
+ * timeouts; a remote error arrives as `RemoteError`, an unroutable request errors at once; an
+ * Observable answer emits every value), and `emit(pattern, data)` a confirmed, mandatory publish.
+ * `data` may be an `RmqRecord` (`RmqRecordBuilder`): its data is sent, its headers and properties
+ * set on the message. Works against `WarrenServer` and against `@RabbitRPC` / `@RabbitSubscribe`
+ * handlers bound on the same exchange and routing keys.
  *
  *   ClientsModule.register([{ name: 'MATH', customClass: WarrenClient, options: { uri } }])
  */
@@ -21,6 +25,7 @@ export class WarrenClient extends ClientProxy {
     this.exchange = transportModuleOptions(options).exchange;
   }
 
+  /** Connects once (later calls share it); a failed connect rejects with `BrokerConnectionError` and the next call tries again. */
   connect(): Promise<Warren> {
     this.warren ??= createWarren({ ...transportModuleOptions(this.options).module, registerHandlers: false }).catch((error: unknown) => {
       this.warren = undefined; // the next call tries again
@@ -36,29 +41,36 @@ export class WarrenClient extends ClientProxy {
   }
 
   override on(): never {
-    throw new WarrenConfigurationError('WarrenClient has no events to listen to; Warren logs connection changes itself');
+    throw new WarrenConfigurationError(MESSAGES.transportNoEvents('WarrenClient'));
   }
 
   unwrap<T>(): T {
-    if (!this.warren) throw new WarrenConfigurationError('WarrenClient is not connected yet');
+    if (!this.warren) throw new WarrenConfigurationError(MESSAGES.transportNotStarted('WarrenClient', 'connected'));
     return this.warren as T;
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const routingKey = routingKeyOf(this.normalizePattern(packet.pattern));
+    const { data, options } = unwrapRecord(packet.data);
+    let unsubscribed = false;
+    // Every value of a streamed answer but the last arrives here; the last settles the request.
+    const onValue = (response: unknown) => unsubscribed || callback({ response, isDisposed: false });
     this.connect()
-      .then((warren) => warren.rpc.request(this.exchange, routingKey, packet.data))
+      .then((warren) => warren.rpc.request(this.exchange, routingKey, data, { ...requestOptionsOf(options), onValue }))
       .then(
         (response) => callback({ response, isDisposed: true }),
         (err: unknown) => callback({ err, isDisposed: true }),
       );
-    // A request already sent cannot be taken back; its late reply is dropped by the closed observer.
-    return () => undefined;
+    // A request already sent cannot be taken back; later replies are dropped.
+    return () => {
+      unsubscribed = true;
+    };
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
     const warren = await this.connect();
-    await warren.producer.publish(this.exchange, routingKeyOf(this.normalizePattern(packet.pattern)), packet.data);
+    const { data, options } = unwrapRecord(packet.data);
+    await warren.producer.publish(this.exchange, routingKeyOf(this.normalizePattern(packet.pattern)), data, publishOptionsOf(options));
     return undefined as T;
   }
 }

@@ -3,7 +3,12 @@ import type { ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import type { RabbitHandlerMetadata } from '../interfaces';
+import { ReplyStream, acceptsStream } from '../rpc/reply-stream';
+import { HEADERS } from '../warren.constants';
+import { MESSAGES } from '../warren.messages';
 import { Warren, createWarren } from '../warren.standalone';
+import { asHandlerFailure } from './handler-failure';
+import { streamValues } from './stream-values';
 import { defaultServiceQueue, routingKeyOf, transportModuleOptions } from './transport-pattern';
 import { WarrenRpcContext } from './warren-rpc.context';
 import type { WarrenTransportOptions } from './warren-transport-options.interface';
@@ -12,12 +17,14 @@ import type { WarrenTransportOptions } from './warren-transport-options.interfac
  * Warren as a @nestjs/microservices transport: `@MessagePattern(p)` handlers answer RPCs and
  * `@EventPattern(p)` handlers consume events, bound on a topic exchange with the pattern as
  * routing key, all on this service's queue. Warren's behaviour applies: manual acks, retries and
- * dead letters for events, errors back to the caller for messages, bounded drain on close.
+ * dead letters for events, errors back to the caller for messages, bounded drain on close. An
+ * Observable answer is streamed value by value to a caller that takes streams (`WarrenClient`).
  *
  *   NestFactory.createMicroservice(AppModule, { strategy: new WarrenServer({ uri }) })
  */
 export class WarrenServer extends Server implements CustomTransportStrategy {
   private warren?: Warren;
+  private queue = '';
 
   constructor(private readonly options: WarrenTransportOptions = {}) {
     super();
@@ -40,12 +47,12 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
   }
 
   on(): never {
-    throw new WarrenConfigurationError('WarrenServer has no events to listen to; Warren logs connection changes itself');
+    throw new WarrenConfigurationError(MESSAGES.transportNoEvents('WarrenServer'));
   }
 
   /** Warren's producer, RPC client, consumers and connection (after `listen`). */
   unwrap<T>(): T {
-    if (!this.warren) throw new WarrenConfigurationError('WarrenServer is not listening yet');
+    if (!this.warren) throw new WarrenConfigurationError(MESSAGES.transportNotStarted('WarrenServer', 'listening'));
     return this.warren as T;
   }
 
@@ -55,40 +62,42 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
     this.warren = await createWarren({ ...module, registerHandlers: false });
     const patterns = [...this.messageHandlers.keys()];
     if (patterns.length === 0) return;
-    const queue = this.options.queue ?? defaultServiceQueue(exchange, patterns);
+    this.queue = this.options.queue ?? defaultServiceQueue(exchange, patterns);
     await this.warren.consumers.addMany(
       [...this.messageHandlers].map(([pattern, handler]) => ({
         name: `${handler.isEventHandler ? 'EventPattern' : 'MessagePattern'}(${pattern})`,
-        options: { type: handler.isEventHandler ? 'subscribe' : 'rpc', exchange, routingKey: routingKeyOf(pattern), queue } satisfies RabbitHandlerMetadata,
-        handler: (payload: unknown, message: ConsumeMessage) => this.invoke(pattern, handler, payload, message),
+        options: { type: handler.isEventHandler ? 'subscribe' : 'rpc', exchange, routingKey: routingKeyOf(pattern), queue: this.queue } satisfies RabbitHandlerMetadata,
+        handler: (payload: unknown, message: ConsumeMessage) => this.invoke(handler, payload, message),
       })),
     );
   }
 
-  /** Runs Nest's handler (guards, pipes, interceptors, filters) and gives Warren its last value or its error. */
-  private async invoke(pattern: string, handler: MessageHandler, payload: unknown, message: ConsumeMessage): Promise<unknown> {
-    const context = new WarrenRpcContext([message, pattern]);
-    const result$ = this.transformToObservable(await handler(payload, context));
+  /**
+   * Runs Nest's handler (guards, pipes, interceptors, filters) and gives Warren its answer: the last
+   * value, or every value for a caller that takes a stream; or its error.
+   */
+  private async invoke(handler: MessageHandler, payload: unknown, message: ConsumeMessage): Promise<unknown> {
+    const event = handler.isEventHandler === true;
+    const context = new WarrenRpcContext([message, this.sentWith(message)], event ? 'event' : 'message');
     try {
+      const result$ = this.transformToObservable(await handler(payload, context));
+      if (!event && acceptsStream(message)) {
+        return new ReplyStream((sendNext) => streamValues(result$, sendNext).catch((error: unknown) => Promise.reject(asHandlerFailure(error, false))));
+      }
       const result = await lastValueFrom(result$, { defaultValue: undefined });
-      return handler.isEventHandler ? undefined : result;
+      return event ? undefined : result;
     } catch (error) {
-      throw asRemoteError(error);
+      throw asHandlerFailure(error, event);
     }
   }
-}
 
-/**
- * Nest's exception filters turn errors into plain objects (`{ status: 'error', message }`, or what
- * an `RpcException` carried); as an Error with code, message and details they reach the caller
- * as a `RemoteError` (and an event handler's failure goes through retry and the dead-letter queue).
- */
-function asRemoteError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  if (typeof error === 'object' && error !== null) {
-    const fields = error as { code?: unknown; message?: unknown };
-    const text = typeof fields.message === 'string' ? fields.message : JSON.stringify(error);
-    return Object.assign(new Error(text), { code: typeof fields.code === 'string' ? fields.code : 'RPC_EXCEPTION', details: error });
+  /**
+   * The routing key a message was sent with. Warren's retries of an event come back through the
+   * default exchange addressed to this queue, with the original key recorded on the copy.
+   */
+  private sentWith(message: ConsumeMessage): string {
+    const { exchange, routingKey } = message.fields;
+    const original = message.properties.headers?.[HEADERS.originalRoutingKey];
+    return exchange === '' && routingKey === this.queue && typeof original === 'string' ? original : routingKey;
   }
-  return Object.assign(new Error(String(error)), { code: 'RPC_EXCEPTION' });
 }

@@ -4,25 +4,25 @@ import type { ConsumeMessage, Message } from 'amqplib';
 import { encodeBody } from '../codec/message-codec';
 import { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
-import { ConnectionLostError, WarrenClosedError } from '../errors/connection.error';
+import { WarrenClosedError } from '../errors/connection.error';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
-import { PublishError } from '../errors/publish.error';
 import { UnroutableMessageError } from '../errors/unroutable-message.error';
-import { describeTarget } from '../errors/describe-target';
 import { RpcTimeoutError } from '../errors/rpc-timeout.error';
-import type { RequestOptions } from '../interfaces';
+import type { RequestOptions, RequestProperties } from '../interfaces';
 import { WarrenLogger } from '../logging/warren-logger';
-import { BrokerRefusal, brokerRefusal } from '../connection/broker-refusal';
+import { brokerRefusal } from '../connection/broker-refusal';
 import { InvalidMessageError } from '../errors/invalid-message.error';
 import { checkTimeout } from '../outgoing/amqp-values';
 import { checkHeaders } from '../outgoing/field-table';
 import { HeaderTemplates } from '../outgoing/header-templates';
 import { checkTarget } from '../outgoing/publish-properties';
-import { DIRECT_REPLY_QUEUE, HEADERS } from '../warren.constants';
+import { DIRECT_REPLY_QUEUE, HEADERS, STREAM_ACCEPT, STREAM_NEXT } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { readReply } from './rpc-reply';
+import { lostError, refusedError } from './rpc-failures';
+import { requestProperties } from './request-properties';
 import { startSend } from '../tracing/warren-tracing';
 import type { RpcContract } from '../contracts/contracts';
 
@@ -32,6 +32,10 @@ interface PendingRequest {
   content: Buffer;
   contentType?: string;
   headers?: Record<string, unknown>;
+  /** The caller's own AMQP properties, if it set any. */
+  properties?: RequestProperties;
+  /** Takes a streamed answer: every reply but the last goes here. */
+  onValue?: (value: unknown) => void;
   timeoutMs: number;
   /** performance.now() when the request was made: what is left of its timeout travels with it. */
   startedAt: number;
@@ -87,15 +91,19 @@ export class RpcClient {
     let body;
     let timeoutMs: number;
     let headers: Record<string, unknown> | undefined;
+    let properties: RequestProperties | undefined;
     try {
       checkTarget(exchange, routingKey);
       body = encodeBody(payload, 'payload', this.options.serializer);
       if (body.content.length > this.options.maxMessageBytes) throw new MessageTooLargeError(body.content.length, this.options.maxMessageBytes);
       timeoutMs = checkTimeout('options.timeoutMs', options?.timeoutMs ?? this.options.rpcTimeoutMs);
       headers = checkHeaders('options.headers', options?.headers);
+      properties = options && requestProperties(options);
     } catch (error) {
       return Promise.reject(error);
     }
+    const onValue = options?.onValue;
+    if (onValue) headers = { ...headers, [HEADERS.stream]: STREAM_ACCEPT };
     // Random (122 bits): anyone who learns this client's reply-to address can send it replies, and
     // only an id it cannot guess keeps such a reply from settling a request (a counter could be guessed).
     const correlationId = randomUUID();
@@ -106,8 +114,10 @@ export class RpcClient {
         exchange,
         routingKey,
         content: body.content,
-        contentType: body.contentType,
+        contentType: properties?.contentType ?? body.contentType,
         headers,
+        properties,
+        onValue,
         timeoutMs,
         startedAt: performance.now(),
         sent: false,
@@ -150,13 +160,14 @@ export class RpcClient {
     try {
       this.headerTemplates.lend(headers, (lent) =>
         channel.publish(request.exchange, request.routingKey, request.content, {
+          ...request.properties,
           replyTo: DIRECT_REPLY_QUEUE,
           correlationId,
           contentType: request.contentType,
           headers: lent,
           // Nobody waits for an answer after the timeout, so the request need not outlive it (the broker's clock).
           expiration: String(remainingMs),
-          persistent: false,
+          persistent: request.properties?.persistent ?? false,
           mandatory: true,
         }),
       );
@@ -175,10 +186,13 @@ export class RpcClient {
 
   private onReply(reply: ConsumeMessage): void {
     const id = reply.properties.correlationId as string | undefined;
-    if (!id || !this.pending.has(id)) return; // late reply to a request that already timed out
+    const request = id ? this.pending.get(id) : undefined;
+    if (!id || !request) return; // late reply to a request that already timed out
     let value: unknown;
     try {
       value = readReply(reply);
+      // One reply of a streamed answer that more follow: the request stays pending.
+      if (request.onValue && reply.properties.headers?.[HEADERS.stream] === STREAM_NEXT) return request.onValue(value);
     } catch (error) {
       this.settle(id, error as Error);
       return;
@@ -217,19 +231,4 @@ export class RpcClient {
     if (error) request.reject(error);
     else request.resolve(value);
   }
-}
-
-function refusedError(request: PendingRequest, refusal: BrokerRefusal): PublishError {
-  const message =
-    refusal.replyCode === 404 && refusal.exchange !== undefined
-      ? `Exchange '${refusal.exchange}' does not exist; nothing can answer this request`
-      : `RabbitMQ refused RPC ${describeTarget(request.exchange, request.routingKey)}: ${refusal.text}`;
-  return new PublishError(message, request.exchange, request.routingKey, { code: refusal.code, replyCode: refusal.replyCode, reason: refusal.text });
-}
-
-function lostError(request: PendingRequest, error: Error | undefined): ConnectionLostError {
-  return new ConnectionLostError(
-    `The channel carrying RPC ${describeTarget(request.exchange, request.routingKey)} closed before the reply arrived` +
-      (error ? ` (${error.message})` : ''),
-  );
 }

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { decodeBody, encodeBody } from '../codec/message-codec';
+import { EncodedBody, decodeBody, encodeBody } from '../codec/message-codec';
 import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
 import { WarrenError } from '../errors/warren.error';
 import type { MessageSerializer } from '../interfaces/error-handling.interface';
@@ -8,23 +8,24 @@ import type { HeaderTemplates } from '../outgoing/header-templates';
 import { redactJson } from '../logging/redact-json';
 import { redactText } from '../logging/redact';
 import { replyHeaders } from '../tracing/warren-tracing';
-import { JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER } from '../warren.constants';
+import { HEADERS, JSON_CONTENT_TYPE, REPLY_STATUS_ERROR, REPLY_STATUS_HEADER, STREAM_NEXT } from '../warren.constants';
 
 /**
  * The reply protocol. A result travels as an ordinary message (JSON, text or binary by its
  * type), so plain AMQP clients can read it; an error travels as JSON `{ code, message, details }`
  * with the header `warren-status: error`. Replies go to the request's `reply_to` with its
  * `correlation_id`, which is all that direct reply-to and tutorial-style clients need.
+ *
+ * Streams: a caller whose request carries `warren-stream: accept` takes several replies; each but
+ * the last carries `warren-stream: next`, and the last is an ordinary reply (result or error) that
+ * ends the stream. Callers that do not ask get one reply, as before.
  */
+
 /** The handler's return value cannot travel as a reply (circular, BigInt, a function…). */
 export class ReplyNotEncodableError extends WarrenError {
   readonly code = 'REPLY_NOT_ENCODABLE';
 }
 
-/**
- * Sends the handler's result. A result that cannot be encoded is answered with a
- * `REPLY_NOT_ENCODABLE` error instead, so the caller learns of it at once; that error is returned.
- */
 export interface ReplyOptions {
   /** The module's serializer, if it has one. */
   serializer?: MessageSerializer;
@@ -34,25 +35,49 @@ export interface ReplyOptions {
   headerTemplates?: HeaderTemplates;
 }
 
+/**
+ * Sends the handler's result. A result that cannot be encoded is answered with a
+ * `REPLY_NOT_ENCODABLE` error instead, so the caller learns of it at once; that error is returned.
+ */
 export function sendReply(channel: Channel, request: ConsumeMessage, result: unknown, options: ReplyOptions = {}): ReplyNotEncodableError | undefined {
   let body;
   try {
-    body = encodeBody(result, 'reply', options.serializer);
+    body = encodeReply(result, options);
   } catch (error) {
-    const notEncodable = new ReplyNotEncodableError(`The handler's return value cannot be sent as a reply: ${(error as Error).message}`);
-    sendErrorReply(channel, request, notEncodable);
-    return notEncodable;
+    sendErrorReply(channel, request, error);
+    return error as ReplyNotEncodableError;
   }
-  const publish = (headers: Record<string, unknown> | undefined) =>
+  publishReply(channel, request, body, options, replyHeaders());
+  return undefined;
+}
+
+/**
+ * Sends one reply of a streamed answer that more replies follow (`warren-stream: next`). A value
+ * that cannot be encoded throws `ReplyNotEncodableError` and nothing is sent: the stream ends
+ * there with that error as its final reply.
+ */
+export function sendNextReply(channel: Channel, request: ConsumeMessage, value: unknown, options: ReplyOptions = {}): void {
+  publishReply(channel, request, encodeReply(value, options), options, replyHeaders({ [HEADERS.stream]: STREAM_NEXT }));
+}
+
+function encodeReply(result: unknown, options: ReplyOptions): EncodedBody {
+  try {
+    return encodeBody(result, 'reply', options.serializer);
+  } catch (error) {
+    throw new ReplyNotEncodableError(`The handler's return value cannot be sent as a reply: ${(error as Error).message}`);
+  }
+}
+
+function publishReply(channel: Channel, request: ConsumeMessage, body: EncodedBody, options: ReplyOptions, headers: Record<string, unknown> | undefined): void {
+  const publish = (lent: Record<string, unknown> | undefined) =>
     channel.publish('', request.properties.replyTo, body.content, {
       correlationId: request.properties.correlationId,
       contentType: body.contentType,
       persistent: options.persistent ?? false,
-      headers,
+      headers: lent,
     });
-  if (options.headerTemplates) options.headerTemplates.lend(replyHeaders(), publish);
-  else publish(replyHeaders());
-  return undefined;
+  if (options.headerTemplates) options.headerTemplates.lend(headers, publish);
+  else publish(headers);
 }
 
 export function sendErrorReply(channel: Channel, request: ConsumeMessage, error: unknown): void {
