@@ -11,6 +11,7 @@ import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
 import { ConsumerConnections } from './consumer/consumer-connections';
+import { ConsumerPublisher } from './consumer/consumer-publisher';
 import { startConsumers } from './consumer/consumer-starter';
 import { MessageObservers } from './observers/message-observers';
 import { WarrenExplorer } from './warren.explorer';
@@ -37,6 +38,8 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   private handlers: HandlerDefinition[] = [];
   private drained?: Promise<void>;
   private readonly consumerConnections: ConsumerConnections;
+  /** Consumers' retries, dead letters and RPC replies, on the publishing connection. */
+  private readonly consumerPublisher: ConsumerPublisher;
   private readonly logger: WarrenLogger;
 
   constructor(
@@ -50,6 +53,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   ) {
     this.logger = logger.child('Warren');
     this.consumerConnections = new ConsumerConnections(connection);
+    this.consumerPublisher = new ConsumerPublisher(connection);
     this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
   }
 
@@ -95,7 +99,18 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer);
     return new QueueConsumer(
-      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert', kind, observers: this.observers },
+      {
+        queue: group.queue,
+        prefetch,
+        maxMessageBytes,
+        retry,
+        handling,
+        serializer,
+        declare: this.options.topology.mode === 'assert',
+        kind,
+        observers: this.observers,
+        publisher: this.consumerPublisher,
+      },
       dispatcher,
       this.logger.child('Warren:Consumer'),
     );
@@ -121,6 +136,9 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   /** Starts consumers, each on a channel of its own, spread over as many connections as channels require. */
   private async start(consumers: QueueConsumer[]): Promise<void> {
+    if (consumers.length === 0) return;
+    // Open before the first delivery, so none of its publishes goes on a consumer channel.
+    await this.consumerPublisher.open(this.startTimeoutMs);
     const placed: Array<[QueueConsumer, BrokerConnection]> = [];
     for (const consumer of consumers) placed.push([consumer, await this.consumerConnections.next()]);
     await startConsumers(placed, this.startTimeoutMs, START_CONCURRENCY);
@@ -175,6 +193,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   private async closeAll(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.close()));
+    await this.consumerPublisher.close();
     await this.producer.close();
     await this.rpcClient.close();
     await this.consumerConnections.close();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { hostname } from 'os';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenConfigurationError } from '../errors/configuration.error';
@@ -12,6 +12,7 @@ import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
 import { MESSAGES } from '../warren.messages';
 import { AckBatcher } from './ack-batcher';
 import { DeliveryForwarder } from './delivery-forwarder';
+import type { ConsumerPublisher } from './consumer-publisher';
 import type { HandlerDefinition } from './handler-definition';
 import { HandlerPolicy, handlerPolicy, retriesInPlace } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
@@ -40,6 +41,8 @@ export interface QueueConsumerOptions {
   /** Classic or quorum (with its delivery limit); companions follow it. @default classic */
   kind?: QueueKind;
   observers?: MessageObservers;
+  /** Publishes forwards and RPC replies on the publishing connection; without it, on the consumer's channel. */
+  publisher?: ConsumerPublisher;
 }
 
 /**
@@ -89,7 +92,7 @@ export class QueueConsumer {
       queueName: () => this.queueName,
       isLive: (channel) => this.managed?.isLive(channel) ?? false,
       policies: this.policies,
-      forwarder: this.forwarder,
+      forwarder: options.publisher?.forwarding(this.forwarder) ?? this.forwarder,
       confirming: this.confirming,
       logger,
       observers: options.observers,
@@ -267,6 +270,8 @@ export class QueueConsumer {
     delivery.handler = handler?.name;
     if (handler?.wantsSignal) delivery.abort = new AbortController();
     const replyTo = message.properties.replyTo as string | undefined;
+    // Replies go on the publishing connection: an alarm that blocks them never blocks this channel's acks.
+    const replyChannel = (): Channel => this.options.publisher?.replyChannel(channel) ?? channel;
     const isRpc = handler ? handler.options.type === 'rpc' : Boolean(replyTo);
     if (isRpc && rpcExpired(message)) {
       this.logger.debug(MESSAGES.rpcExpired(handler?.name ?? this.queueName));
@@ -285,7 +290,7 @@ export class QueueConsumer {
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {
         const persistent = handler?.options.usePersistentReplyTo ?? false;
-        const notEncodable = sendReply(channel, message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates });
+        const notEncodable = sendReply(replyChannel(), message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates });
         if (notEncodable) this.logger.warn(MESSAGES.replyNotEncodable(handler?.name ?? this.queueName, notEncodable.message));
       }
       this.settlement.settle(delivery, 'ack');
@@ -300,7 +305,7 @@ export class QueueConsumer {
       } else if (isRpc && replyTo) {
         // RPC handlers are not retried: the caller gets the error at once.
         this.logger.warn(MESSAGES.rpcFailed(name, errorMessage(error)));
-        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(channel, message, error));
+        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(replyChannel(), message, error));
         this.settlement.settle(delivery, 'ack');
       } else {
         await this.settlement.onFailure(delivery, handler, name, error);
