@@ -140,7 +140,8 @@ export class BrokerConnection {
 
   /**
    * Consumer channels this connection takes: `connection.maxConsumerChannels`, or fewer when the
-   * broker allows fewer channels (keeping a few for the producer, the RPC client and topology).
+   * broker allows fewer channels (keeping a few for topology; the producer and the RPC client
+   * are on the publishing connection).
    */
   get consumerChannelLimit(): number {
     const negotiated = (this.currentConnection as unknown as { connection?: { channelMax?: number } } | undefined)?.connection?.channelMax;
