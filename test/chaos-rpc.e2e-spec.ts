@@ -105,7 +105,7 @@ describe('chaos: RPC failures (real broker)', () => {
     });
     const { error } = await pending;
     const rejectedAt = Date.now();
-    expect(await closing).toBe(1);
+    expect(await closing).toBe(2); // the connection and its publishing connection
     expect(error).toBeInstanceOf(ConnectionLostError);
     // rabbitmqctl returns once the broker closed the connection; the caller knew by then, or within a second.
     expect(rejectedAt - closedAt).toBeLessThan(1_000);

@@ -31,7 +31,7 @@ describe('nestjs-warren/testing: WarrenFaults (real broker)', () => {
     try {
       await app.get(MessageProducer).publish('', queue, 1);
       await waitFor(() => got.includes(1), 'the first message');
-      expect(await faults.closeConnections(name)).toBe(1);
+      expect(await faults.closeConnections(name)).toBe(2); // the connection and its publishing connection
       await waitFor(() => app.get(WarrenStatus).check().up, 'the reconnect', { timeoutMs: 15_000 });
       await app.get(MessageProducer).publish('', queue, 2);
       await waitFor(() => got.includes(2), 'a message after the reconnect');
@@ -45,7 +45,7 @@ describe('nestjs-warren/testing: WarrenFaults (real broker)', () => {
     try {
       await faults.withMemoryAlarm(async () => {
         app.get(MessageProducer).emit('', queue, 3); // the broker tells a publishing connection it is blocked
-        await waitFor(() => app.get(WarrenStatus).check().connection.blocked !== undefined, 'the block', { timeoutMs: 20_000 });
+        await waitFor(() => app.get(WarrenStatus).check().publishConnection.blocked !== undefined, 'the block', { timeoutMs: 20_000 });
       });
       await waitFor(() => app.get(WarrenStatus).check().up, 'unblocked after the alarm', { timeoutMs: 20_000 });
       await waitFor(() => got.includes(3), 'the held message delivered after the alarm');

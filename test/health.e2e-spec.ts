@@ -61,7 +61,12 @@ describe('health (real broker)', () => {
   it('is up with details per connection and consumer; a paused consumer is reported as paused, not as a failure', async () => {
     const up = await probe();
     expect(up.status).toBe(200);
-    expect(up.body.info?.rabbitmq).toMatchObject({ status: 'up', connection: { connected: true }, consumers: [{ queue, attached: true, paused: false, inFlight: 0 }] });
+    expect(up.body.info?.rabbitmq).toMatchObject({
+      status: 'up',
+      connection: { name: 'warren', connected: true },
+      publishConnection: { name: 'warren.publish', connected: true },
+      consumers: [{ queue, attached: true, paused: false, inFlight: 0 }],
+    });
     await app.get(WarrenConsumers).pause(queue);
     try {
       const paused = await probe();
@@ -80,7 +85,9 @@ describe('health (real broker)', () => {
       app.get(MessageProducer).emit('', queue, { n: 1 });
       await waitFor(async () => (await probe()).status === 503, 'the probe to report the alarm', 20_000);
       const down = await probe();
-      expect(down.body.error?.rabbitmq.connection.blocked).toMatch(/memory/i);
+      // Only the publishing connection is blocked: consumers keep consuming and acking.
+      expect(down.body.error?.rabbitmq.publishConnection.blocked).toMatch(/memory/i);
+      expect(down.body.error?.rabbitmq.connection.blocked).toBeUndefined();
       expect(app.get(WarrenStatus).check().problems.join()).toMatch(/blocks publishing/);
     } finally {
       rabbitmqctl('set_vm_memory_high_watermark', /^[\d.]+$/.test(watermark) ? watermark : '0.4');
@@ -94,6 +101,7 @@ describe('health (real broker)', () => {
       await waitFor(async () => (await probe()).status === 503, 'the probe to report the lost connection', 15_000);
       const down = await probe();
       expect(down.body.error?.rabbitmq.connection.connected).toBe(false);
+      expect(down.body.error?.rabbitmq.publishConnection.connected).toBe(false);
       expect(down.body.error?.rabbitmq.problems.join()).toMatch(/not connected/);
     } finally {
       await startBrokerApp();

@@ -57,7 +57,7 @@ describe('reconnect after a forced close (real broker)', () => {
     await producer.publish('', queue, { n: 1 });
     await waitFor(() => seen.includes(1), 'first message');
 
-    expect(await closeConnections(name)).toBe(1);
+    expect(await closeConnections(name)).toBe(2); // the connection and its publishing connection
     // Published while the connection is down or coming back: buffered, then confirmed.
     await producer.publish('', queue, { n: 2 });
     await waitFor(() => seen.includes(2), 'message after reconnect');
@@ -76,7 +76,7 @@ describe('reconnect after a forced close (real broker)', () => {
     const producer = app.get(MessageProducer);
     await producer.publish('', slowQueue, { n: 7 });
     await waitFor(() => slowRuns.includes(7), 'the slow handler to start');
-    expect(await closeConnections(name)).toBe(1);
+    expect(await closeConnections(name)).toBe(2); // the connection and its publishing connection
     await waitFor(() => slowRuns.filter((n) => n === 7).length === 2, 'the redelivery after reconnect');
     releaseSlow(); // the first run finishes now: its ack must not go to the new channel
     await producer.publish('', slowQueue, { n: 8 });
@@ -97,7 +97,7 @@ describe('reconnect after a forced close (real broker)', () => {
     await consumers.pause(queue);
     expect(consumers.list().find((c) => c.queue === queue)?.paused).toBe(true);
     await app.get(MessageProducer).publish('', queue, { n: 100 });
-    expect(await closeConnections(name)).toBe(1);
+    expect(await closeConnections(name)).toBe(2); // the connection and its publishing connection
     // Once reconnected (the RPC consumer answers again), the paused one must still not consume.
     await waitFor(async () => (await app.get(RpcClient).request('', rpcQueue, 1, { timeoutMs: 1_000 }).catch(() => 0)) === 1, 'reconnected', 15_000);
     raw = await RawClient.connect();

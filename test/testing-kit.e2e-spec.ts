@@ -96,7 +96,7 @@ describe('WarrenTestingModule (in memory)', () => {
 
   it('recovers from a forced connection close: the consumer comes back and messages flow again', async () => {
     const broker = app.get(MemoryBroker);
-    expect(broker.closeConnections('warren')).toBe(1);
+    expect(broker.closeConnections('warren')).toBe(2); // the connection and its publishing connection
     await app.get(MessageProducer).publish('shop', 'order.created', { id: 42 });
     const calls = await harness.spy(Orders, 'bill').waitForCalls(1);
     expect(calls[0].body).toEqual({ id: 42 });

@@ -75,3 +75,12 @@ export async function configureTlsListener(port: number, pki?: { caFile: string;
   await stopBrokerApp();
   await startBrokerApp();
 }
+
+/**
+ * Raises (`on`) or clears a memory alarm on the node `RABBITMQ_NODENAME` names (rabbit@localhost by
+ * default), so a test acts only on the broker it is pointed at; bounded in time. Clear it in `finally`.
+ */
+export async function setMemoryAlarm(on: boolean): Promise<void> {
+  const node = process.env.RABBITMQ_NODENAME ?? 'rabbit@localhost';
+  await run('rabbitmqctl', ['-n', node, 'set_vm_memory_high_watermark', on ? '0.0000001' : '0.4'], { timeout: 30_000 });
+}

@@ -22,7 +22,7 @@ export * from './compat';
 export * from './components';
 export * from './contracts';
 export { WarrenStatus } from './health/warren-status';
-export type { WarrenHealth } from './health/warren-status';
+export type { ConnectionHealth, WarrenHealth } from './health/warren-status';
 export * from './log-channels';
 export { MessageObservers } from './observers/message-observers';
 export type { MessageObserver, PublishedRecord, ConsumedRecord, DeliveryOutcome } from './observers/message-observers';

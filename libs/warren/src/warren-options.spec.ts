@@ -10,6 +10,8 @@ describe('resolveOptions', () => {
       prefetch: 10,
       rpcTimeoutMs: 10_000,
       publishTimeoutMs: 10_000,
+      maxBufferedMessages: 10_000,
+      maxBufferedBytes: 64 * 1024 * 1024,
       drainTimeoutMs: 10_000,
       connection: { connectTimeoutMs: 5_000, heartbeatSeconds: 5, reconnectDelayMs: 1_000, noDelay: true, coalesceWrites: true, name: 'warren' },
       validation: { forbidUnknownValues: true },
@@ -42,6 +44,7 @@ describe('resolveOptions', () => {
     ['rpc.timeoutMs', { rpc: { timeoutMs: -1 } }],
     ['shutdown.drainTimeoutMs', { shutdown: { drainTimeoutMs: Number.NaN } }],
     ['connection.connectTimeoutMs', { connection: { connectTimeoutMs: 0 } }],
+    ['publish.maxBufferedBytes', { publish: { maxBufferedBytes: 0 } }],
   ])('rejects a bad %s with WarrenConfigurationError', (name, options) => {
     expect(() => resolveOptions(options, {})).toThrow(WarrenConfigurationError);
     expect(() => resolveOptions(options, {})).toThrow(name);

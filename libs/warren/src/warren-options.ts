@@ -24,6 +24,7 @@ import {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_MAX_BUFFERED_MESSAGES,
+  DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PREFETCH,
   DEFAULT_RPC_PREFETCH,
@@ -52,6 +53,7 @@ export interface ResolvedWarrenOptions {
   publishTimeoutMs: number;
   mandatory: boolean;
   maxBufferedMessages: number;
+  maxBufferedBytes: number;
   maxMessageBytes: number;
   drainTimeoutMs: number;
   connection: {
@@ -99,6 +101,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     publishTimeoutMs: options.publish?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
     mandatory: options.publish?.mandatory ?? true,
     maxBufferedMessages: options.publish?.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
+    maxBufferedBytes: options.publish?.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     drainTimeoutMs: options.shutdown?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     connection: {
@@ -142,6 +145,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   checkPositive('publish.timeoutMs', resolved.publishTimeoutMs);
   checkTimeoutLimit('publish.timeoutMs', resolved.publishTimeoutMs);
   checkPositive('publish.maxBufferedMessages', resolved.maxBufferedMessages, true);
+  checkPositive('publish.maxBufferedBytes', resolved.maxBufferedBytes, true);
   checkPositive('maxMessageBytes', resolved.maxMessageBytes, true);
   checkPositive('shutdown.drainTimeoutMs', resolved.drainTimeoutMs, false, true);
   checkTimeoutLimit('shutdown.drainTimeoutMs', resolved.drainTimeoutMs);

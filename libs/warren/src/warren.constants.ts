@@ -39,6 +39,7 @@ export const DEFAULT_HEARTBEAT_SECONDS = 5;
 export const DEFAULT_RECONNECT_DELAY_MS = 1_000;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BUFFERED_MESSAGES = 10_000;
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export const JSON_CONTENT_TYPE = 'application/json';

@@ -41,6 +41,9 @@ export const MESSAGES = {
   publishRefused: (target: string, reason: string) => `RabbitMQ refused the message for ${target}: ${reason}`,
   publishSuspects: (count: number, reason: string) =>
     `RabbitMQ closed the producer channel over one of ${count} unconfirmed messages (${reason}); re-sending them one at a time to find it`,
+  confirmTimeout: (target: string, timeoutMs: number, messageId: string | undefined) =>
+    `Publish to ${target} was not confirmed within ${timeoutMs} ms; the outcome is unknown: the message may still arrive; ` +
+    `de-duplicate by messageId${messageId === undefined ? '' : ` (${messageId})`}`,
   publishNotEncodable: (reason: string) => `amqplib could not encode the message (${reason})`,
   replyNotEncodable: (handler: string, reason: string) =>
     `RPC handler ${handler} returned a value that cannot be sent as a reply (${reason}); the caller gets REPLY_NOT_ENCODABLE`,

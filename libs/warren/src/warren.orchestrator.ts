@@ -13,6 +13,7 @@ import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
 import { ConsumerConnections } from './consumer/consumer-connections';
+import { ConsumerPublisher } from './consumer/consumer-publisher';
 import { startConsumers } from './consumer/consumer-starter';
 import { MessageObservers } from './observers/message-observers';
 import { WarrenExplorer } from './warren.explorer';
@@ -39,6 +40,8 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   private handlers: HandlerDefinition[] = [];
   private drained?: Promise<void>;
   private readonly consumerConnections: ConsumerConnections;
+  /** Consumers' retries, dead letters and RPC replies, on the publishing connection. */
+  private readonly consumerPublisher: ConsumerPublisher;
   private readonly logger: WarrenLogger;
   /** Removes the `redact` option's hook (registered from construction, which both the module and createWarren do first). */
   private readonly removeRedactor: () => void;
@@ -57,6 +60,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     this.removeRedactor = redact ? addRedactor((text) => redact(text)) : () => undefined;
     this.logger = logger.child('Warren');
     this.consumerConnections = new ConsumerConnections(connection);
+    this.consumerPublisher = new ConsumerPublisher(connection);
     this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
   }
 
@@ -113,6 +117,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
         kind,
         observers: this.observers,
         replyToAllowed: replyToPolicy(this.options.rpcAllowedReplyTo),
+        publisher: this.consumerPublisher,
       },
       dispatcher,
       this.logger.child('Warren:Consumer'),
@@ -139,6 +144,9 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
 
   /** Starts consumers, each on a channel of its own, spread over as many connections as channels require. */
   private async start(consumers: QueueConsumer[]): Promise<void> {
+    if (consumers.length === 0) return;
+    // Open before the first delivery, so none of its publishes goes on a consumer channel.
+    await this.consumerPublisher.open(this.startTimeoutMs);
     const placed: Array<[QueueConsumer, BrokerConnection]> = [];
     for (const consumer of consumers) placed.push([consumer, await this.consumerConnections.next()]);
     await startConsumers(placed, this.startTimeoutMs, START_CONCURRENCY);
@@ -201,5 +209,11 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     } finally {
       this.removeRedactor();
     }
+    await Promise.all(this.consumers.map((consumer) => consumer.close()));
+    await this.consumerPublisher.close();
+    await this.producer.close();
+    await this.rpcClient.close();
+    await this.consumerConnections.close();
+    await this.connection.close();
   }
 }

@@ -28,7 +28,8 @@ export interface WarrenParts {
 /**
  * golevelup's `AmqpConnection`, backed by Warren: publishes go through Warren's confirmed,
  * mandatory `MessageProducer`, requests through `RpcClient`, run-time subscribers through
- * `WarrenConsumers` (with Warren's retry and dead-letter handling) — all on Warren's one connection.
+ * `WarrenConsumers` (with Warren's retry and dead-letter handling) — consumers on Warren's
+ * connection, publishes on its publishing connection.
  */
 export class AmqpConnection {
   private parts?: WarrenParts;

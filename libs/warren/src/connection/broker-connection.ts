@@ -55,10 +55,15 @@ export const golevelupConnector: BrokerConnector = async (options, logger) => {
 };
 
 /**
- * Warren's one connection to the broker, established by a connector (golevelup's by default);
- * Warren then opens its own channels on it for consumers, the producer and the RPC client.
+ * Warren's connection to the broker, established by a connector (golevelup's by default), on which
+ * Warren opens its own channels for consumers; and beside it the publishing connection
+ * (`<name>.publish`), for the producer, the RPC client and consumers' retries, dead letters and
+ * replies. RabbitMQ stops reading from a connection that publishes during a memory or disk alarm,
+ * acks included: kept apart, an alarm blocks publishing but never consumption.
  */
 export class BrokerConnection {
+  private publisher?: BrokerConnection;
+
   private constructor(
     private readonly link: BrokerLink,
     private readonly options: ResolvedWarrenOptions,
@@ -66,17 +71,28 @@ export class BrokerConnection {
     private readonly connector: BrokerConnector,
   ) {}
 
+  /** Connects the connection and its publishing connection (fails, leaving nothing open, if either fails). */
   static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = golevelupConnector): Promise<BrokerConnection> {
     validateUris(options.uris);
     for (const warning of transportWarnings(options)) logger.warn(warning);
-    return BrokerConnection.open(options, logger, connector);
+    const connection = await BrokerConnection.open(options, logger, connector);
+    try {
+      connection.publisher = await BrokerConnection.open(publishingOptions(options), logger.child('Warren:Publishing'), connector, true);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return connection;
   }
 
-  /** Connects without the start-up warnings (said once, by the first connection). */
-  private static async open(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector): Promise<BrokerConnection> {
+  /**
+   * Connects one connection, without the start-up warnings (said once, by `connect`). `quiet`: no
+   * 'connecting' / 'connected' lines (the publishing connection's follow the main one's).
+   */
+  private static async open(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector, quiet = false): Promise<BrokerConnection> {
     const guarded = guardAmqplibHeaderDecoding();
     const printable = options.uris.map(safeUri).join(', ');
-    logger.log(MESSAGES.connecting(printable));
+    if (!quiet) logger.log(MESSAGES.connecting(printable));
     const link = await connector(options, logger);
     if (!readsGuarded(link)) {
       await link.close().catch(() => undefined);
@@ -85,7 +101,7 @@ export class BrokerConnection {
     const connection = new BrokerConnection(link, options, logger, connector);
     connection.node = link.node;
     connection.watch();
-    logger.log(MESSAGES.connected(link.node ?? printable));
+    if (!quiet) logger.log(MESSAGES.connected(link.node ?? printable));
     return connection;
   }
 
@@ -137,7 +153,15 @@ export class BrokerConnection {
     return this.link.manager.isConnected();
   }
 
-  /** Another connection with the same options, named `<name>.<n>` (for consumers past `maxConsumerChannels`). */
+  /**
+   * The connection Warren publishes on, named `<name>.publish`: the producer's, the RPC client's and
+   * consumers' forwards and replies. It declares nothing; this one declares the topology.
+   */
+  get publishing(): BrokerConnection {
+    return this.publisher ?? this;
+  }
+
+  /** Another consumer connection with the same options, named `<name>.<n>` (for consumers past `maxConsumerChannels`). */
   sibling(n: number): Promise<BrokerConnection> {
     const connection = { ...this.options.connection, name: `${this.options.connection.name}.${n}` };
     return BrokerConnection.open({ ...this.options, connection }, this.logger, this.connector);
@@ -145,7 +169,8 @@ export class BrokerConnection {
 
   /**
    * Consumer channels this connection takes: `connection.maxConsumerChannels`, or fewer when the
-   * broker allows fewer channels (keeping a few for the producer, the RPC client and topology).
+   * broker allows fewer channels (keeping a few for topology; the producer and the RPC client
+   * are on the publishing connection).
    */
   get consumerChannelLimit(): number {
     const negotiated = (this.currentConnection as unknown as { connection?: { channelMax?: number } } | undefined)?.connection?.channelMax;
@@ -163,9 +188,10 @@ export class BrokerConnection {
     );
   }
 
+  /** Closes this connection and its publishing connection. */
   async close(): Promise<void> {
     this.manager.removeAllListeners('disconnect');
-    await this.link.close().catch(() => undefined);
+    await Promise.all([this.link.close().catch(() => undefined), this.publisher?.close()]);
   }
 
   private watch(): void {
@@ -208,6 +234,15 @@ function socketError(error: Error): BrokerSocketError {
   const copy: BrokerSocketError = Object.assign(new Error(redactText(error.message)), { code, errno, syscall, address, port });
   copy.name = error.name;
   return copy;
+}
+
+/** The publishing connection's options: named `<name>.publish`, declaring nothing (as in topology 'check' mode). */
+function publishingOptions(options: ResolvedWarrenOptions): ResolvedWarrenOptions {
+  return {
+    ...options,
+    connection: { ...options.connection, name: `${options.connection.name}.publish` },
+    topology: { ...options.topology, mode: 'check' },
+  };
 }
 
 /** amqp-connection-manager reports the URL it connected with as given: a string or a connect-options object. */

@@ -3,7 +3,7 @@ import { WarrenError } from '../errors/warren.error';
 import type { WarrenLogger } from '../logging/warren-logger';
 import { MESSAGES } from '../warren.messages';
 import type { AckBatcher } from './ack-batcher';
-import type { DeliveryForwarder } from './delivery-forwarder';
+import type { Forwarding } from './consumer-publisher';
 import type { DeliveryOrigin } from './delivery-origin';
 import { decideFailure, delayQueueName } from './failure-policy';
 import type { HandlerDefinition } from './handler-definition';
@@ -38,7 +38,8 @@ export interface SettlementHost {
   /** Whether `channel` is still the consumer's current, open channel. */
   isLive(channel: Channel): boolean;
   policies: Map<HandlerDefinition, HandlerPolicy>;
-  forwarder: DeliveryForwarder;
+  /** Publishes retry and dead-letter copies (on the publishing connection while it is up). */
+  forwarder: Forwarding;
   /** Subscribers forward retries and dead letters on a confirm channel; RPC-only queues reject instead. */
   confirming: boolean;
   logger: WarrenLogger;

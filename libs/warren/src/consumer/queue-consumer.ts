@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { hostname } from 'os';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenConfigurationError } from '../errors/configuration.error';
@@ -13,6 +13,7 @@ import { ReplyStream, streamAnswer } from '../rpc/reply-stream';
 import { MESSAGES } from '../warren.messages';
 import { AckBatcher } from './ack-batcher';
 import { DeliveryForwarder } from './delivery-forwarder';
+import type { ConsumerPublisher } from './consumer-publisher';
 import type { HandlerDefinition } from './handler-definition';
 import { HandlerPolicy, handlerPolicy, retriesInPlace } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
@@ -45,6 +46,8 @@ export interface QueueConsumerOptions {
   observers?: MessageObservers;
   /** The reply queues RPC handlers answer (the module's `rpc.allowedReplyTo` on top of the safe ones). */
   replyToAllowed?: ReplyToPolicy;
+  /** Publishes forwards and RPC replies on the publishing connection; without it, on the consumer's channel. */
+  publisher?: ConsumerPublisher;
 }
 
 /**
@@ -101,7 +104,7 @@ export class QueueConsumer {
       queueName: () => this.queueName,
       isLive: (channel) => this.managed?.isLive(channel) ?? false,
       policies: this.policies,
-      forwarder: this.forwarder,
+      forwarder: options.publisher?.forwarding(this.forwarder) ?? this.forwarder,
       confirming: this.confirming,
       logger,
       observers: options.observers,
@@ -285,6 +288,9 @@ export class QueueConsumer {
     const replyTo = message.properties.replyTo as string | undefined;
     const isRpc = handler ? handler.options.type === 'rpc' : this.servesRpc && Boolean(replyTo);
     if (isRpc && !this.admission.admits(message, replyTo)) return this.settlement.settle(delivery, 'ack');
+    // Replies (a stream's values too, so their order holds) go on the publishing connection: an alarm
+    // that blocks them never blocks this channel's acks.
+    const replyChannel = (): Channel => this.options.publisher?.replyChannel(channel) ?? channel;
     if (handler?.options.batchOptions && !isRpc && message.content.length <= this.options.maxMessageBytes) {
       return this.batches.add(handler, delivery);
     }
@@ -294,12 +300,12 @@ export class QueueConsumer {
       }
       const answer = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
       // A streamed answer (WarrenServer, for a caller that takes one): its earlier values go out as they come.
-      const result = answer instanceof ReplyStream ? await streamAnswer(answer, channel, message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo }) : answer;
+      const result = answer instanceof ReplyStream ? await streamAnswer(answer, replyChannel(), message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo }) : answer;
       if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {
         const persistent = handler?.options.usePersistentReplyTo ?? false;
-        const notEncodable = sendReply(channel, message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates });
+        const notEncodable = sendReply(replyChannel(), message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates });
         if (notEncodable) this.logger.warn(MESSAGES.replyNotEncodable(handler?.name ?? this.queueName, notEncodable.message));
       }
       this.settlement.settle(delivery, 'ack');
@@ -314,7 +320,7 @@ export class QueueConsumer {
       } else if (isRpc && replyTo) {
         // RPC handlers are not retried: the caller gets the error at once.
         this.logger.warn(MESSAGES.rpcFailed(name, errorMessage(error)));
-        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(channel, message, error));
+        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(replyChannel(), message, error));
         this.settlement.settle(delivery, 'ack');
       } else {
         await this.settlement.onFailure(delivery, handler, name, error);

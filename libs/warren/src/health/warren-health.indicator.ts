@@ -3,9 +3,10 @@ import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { WarrenStatus } from './warren-status';
 
 /**
- * Warren for @nestjs/terminus 11: up while connected, not blocked by a broker alarm, and every
- * consumer that is not paused attached; the details name the connection and each consumer (queue,
- * in flight, paused, attached) and, when down, every problem.
+ * Warren for @nestjs/terminus 11: up while both connections are connected, publishing is not
+ * blocked by a broker alarm, and every consumer that is not paused attached; the details name the
+ * connection, the publishing connection and each consumer (queue, in flight, paused, attached)
+ * and, when down, every problem.
  *
  *   @Get('health') @HealthCheck() check() { return this.health.check([() => this.warren.isHealthy()]); }
  */
@@ -18,8 +19,8 @@ export class WarrenHealthIndicator {
 
   isHealthy(key = 'rabbitmq') {
     const indicator = this.indicators.check(key);
-    const { up, problems, connection, consumers } = this.status.check();
-    const details = { connection, consumers, ...(up ? {} : { problems }) };
+    const { up, problems, connection, publishConnection, consumers } = this.status.check();
+    const details = { connection, publishConnection, consumers, ...(up ? {} : { problems }) };
     return up ? indicator.up(details) : indicator.down(details);
   }
 }

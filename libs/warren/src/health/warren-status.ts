@@ -2,14 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { BrokerConnection } from '../connection/broker-connection';
 import { ConsumerState, WarrenConsumers } from '../consumer/warren-consumers';
 
+/** One connection's state. `node`: the URI (without credentials) of the node it is on, while connected. */
+export interface ConnectionHealth {
+  name: string;
+  connected: boolean;
+  node?: string;
+  /** The broker's reason while it blocks this connection's publishes (a memory or disk alarm). */
+  blocked?: string;
+}
+
 /** Warren's health at one moment, as `WarrenStatus.check()` and the health indicator report it. */
 export interface WarrenHealth {
-  /** Connected, not blocked, and every consumer that is not paused attached. */
+  /** Both connections up, publishing not blocked, and every consumer that is not paused attached. */
   up: boolean;
   /** Why it is not up (empty when it is). */
   problems: string[];
-  /** `node`: the URI (without credentials) of the node the connection is on, while connected. */
-  connection: { name: string; connected: boolean; node?: string; blocked?: string };
+  /** The connection consumers use (and the topology is declared on). */
+  connection: ConnectionHealth;
+  /** The connection Warren publishes on (`<name>.publish`): the one a broker alarm blocks. */
+  publishConnection: ConnectionHealth;
   consumers: ConsumerState[];
 }
 
@@ -28,15 +39,22 @@ export class WarrenStatus {
   ) {}
 
   check(): WarrenHealth {
-    const connected = this.connection.isConnected;
-    const blocked = this.connection.blocked;
+    const connection = stateOf(this.connection);
+    const publishConnection = stateOf(this.connection.publishing);
     const consumers = this.consumers.list();
     const problems: string[] = [];
-    if (!connected) problems.push('not connected to RabbitMQ (reconnecting)');
-    if (blocked !== undefined) problems.push(`RabbitMQ blocks publishing: ${blocked}`);
+    if (!connection.connected) problems.push('not connected to RabbitMQ (reconnecting)');
+    if (!publishConnection.connected) problems.push(`publishing connection '${publishConnection.name}' not connected to RabbitMQ (reconnecting)`);
+    for (const blocked of new Set([connection.blocked, publishConnection.blocked])) {
+      if (blocked !== undefined) problems.push(`RabbitMQ blocks publishing: ${blocked}`);
+    }
     for (const consumer of consumers) {
       if (!consumer.paused && !consumer.attached) problems.push(`consumer of '${consumer.queue}' is not attached`);
     }
-    return { up: problems.length === 0, problems, connection: { name: this.connection.name, connected, node: this.connection.node, blocked }, consumers };
+    return { up: problems.length === 0, problems, connection, publishConnection, consumers };
   }
+}
+
+function stateOf(connection: BrokerConnection): ConnectionHealth {
+  return { name: connection.name, connected: connection.isConnected, node: connection.node, blocked: connection.blocked };
 }

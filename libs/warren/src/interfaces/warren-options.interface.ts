@@ -130,10 +130,18 @@ export interface WarrenModuleOptions {
      */
     mandatory?: boolean;
     /**
-     * Messages that may wait for the broker (while disconnected or under back-pressure) before
-     * `publish()` rejects at once with `BufferOverflowError`. @default 10000
+     * Messages accepted but not yet confirmed — waiting for a channel, handed to amqplib, or written
+     * and awaiting their confirm (also after their confirm timed out) — before `publish()` rejects
+     * at once with `BufferOverflowError` (`bound: 'messages'`). @default 10000
      */
     maxBufferedMessages?: number;
+    /**
+     * Body bytes of those same messages: what a broker alarm or an outage can make this process hold.
+     * Over it, `publish()` rejects at once with `BufferOverflowError` (`bound: 'bytes'`); a message
+     * alone always fits, so one larger than this can still be sent when nothing else is buffered.
+     * @default 64 MiB
+     */
+    maxBufferedBytes?: number;
   };
   /** Largest body Warren publishes or hands to a handler (larger ones are refused). @default 16 MiB */
   maxMessageBytes?: number;

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'events';
 import type { BrokerConnection } from '../connection/broker-connection';
 import type { ChannelListener } from '../connection/managed-channel';
+import { BufferOverflowError } from '../errors/buffer-overflow.error';
 import { InvalidMessageError } from '../errors/invalid-message.error';
+import { PublishError } from '../errors/publish.error';
 import { WarrenLogger } from '../logging/warren-logger';
 import { resolveOptions } from '../warren-options';
 import { MessageProducer } from './message-producer';
@@ -71,15 +73,18 @@ class FakeManagedChannel {
   }
 }
 
+/** A connection that is its own publishing connection and opens fake channels. */
+function fakeConnection(open: (listener: ChannelListener) => FakeManagedChannel): BrokerConnection {
+  const connection = { openChannel: (_options: unknown, listener: ChannelListener) => open(listener), name: 'fake' };
+  return { ...connection, publishing: connection } as unknown as BrokerConnection;
+}
+
 describe('MessageProducer bookkeeping when amqplib throws from publish', () => {
   let managed: FakeManagedChannel;
   let producer: MessageProducer;
 
   beforeEach(async () => {
-    const connection = {
-      openChannel: (_options: unknown, listener: ChannelListener) => (managed = new FakeManagedChannel(listener)),
-    } as unknown as BrokerConnection;
-    producer = new MessageProducer(connection, resolveOptions({ publish: { timeoutMs: 60_000 } }), new WarrenLogger('test', false));
+    producer = new MessageProducer(fakeConnection((listener) => (managed = new FakeManagedChannel(listener))), resolveOptions({ publish: { timeoutMs: 60_000 } }), new WarrenLogger('test', false));
     await Promise.resolve(); // the first channel opens
   });
 
@@ -114,5 +119,62 @@ describe('MessageProducer bookkeeping when amqplib throws from publish', () => {
     expect(error).toBeInstanceOf(InvalidMessageError);
     expect(error.field).toBe('message');
     expect(error.reason).toMatch(/amqplib could not encode the message.*bigint/);
+  });
+});
+
+describe('MessageProducer buffer bounds (everything not yet confirmed counts)', () => {
+  let managed: FakeManagedChannel;
+  const start = async (publish: { maxBufferedMessages?: number; maxBufferedBytes?: number; timeoutMs?: number }) => {
+    const producer = new MessageProducer(fakeConnection((listener) => (managed = new FakeManagedChannel(listener))), resolveOptions({ publish }), new WarrenLogger('test', false));
+    await Promise.resolve(); // the first channel opens
+    return producer;
+  };
+  const refusal = (published: Promise<void>) => published.then(() => undefined, (error: BufferOverflowError) => error);
+
+  it('counts messages written but unconfirmed against maxBufferedMessages', async () => {
+    const producer = await start({ maxBufferedMessages: 2 });
+    const first = producer.publish('ex', 'a', 1);
+    const second = producer.publish('ex', 'b', 2);
+    expect(managed.channel!.written).toEqual(['a', 'b']); // both handed to amqplib
+    const overflow = await refusal(producer.publish('ex', 'c', 3));
+    expect(overflow).toBeInstanceOf(BufferOverflowError);
+    expect(overflow).toMatchObject({ bound: 'messages', limit: 2, code: 'BUFFER_OVERFLOW' });
+    managed.channel!.confirmWritten();
+    await Promise.all([first, second]);
+    expect(producer.pendingCount).toBe(0);
+    await producer.close();
+  });
+
+  it('bounds body bytes; a message alone always fits', async () => {
+    const producer = await start({ maxBufferedBytes: 10 });
+    const big = producer.publish('ex', 'big', Buffer.alloc(25)); // over the bound, but alone
+    expect(producer.bufferedBytes).toBe(25);
+    const overflow = await refusal(producer.publish('ex', 'small', Buffer.alloc(1)));
+    expect(overflow).toMatchObject({ bound: 'bytes', limit: 10 });
+    expect(overflow!.message).toMatch(/publish\.maxBufferedBytes/);
+    managed.channel!.confirmWritten();
+    await big;
+    expect(producer.bufferedBytes).toBe(0);
+    await producer.close();
+  });
+
+  it('a message whose confirm timed out counts until its late confirm, and is not sent again after a channel loss', async () => {
+    const producer = await start({ timeoutMs: 20 });
+    const error = (await producer.publish('ex', 'late', Buffer.alloc(7), { messageId: 'm-1' }).catch((e: unknown) => e)) as PublishError;
+    expect(error).toMatchObject({ code: 'CONFIRM_TIMEOUT', outcome: 'unknown', messageId: 'm-1' });
+    expect(error.message).toMatch(/may still arrive; de-duplicate by messageId \(m-1\)/);
+    expect(producer.pendingCount).toBe(1);
+    expect(producer.bufferedBytes).toBe(7);
+    managed.channel!.confirmWritten(); // the late confirm
+    expect(producer.pendingCount).toBe(0);
+    expect(producer.bufferedBytes).toBe(0);
+
+    await producer.publish('ex', 'lost', 1).catch(() => undefined); // times out as well
+    expect(producer.pendingCount).toBe(1);
+    managed.recycle(); // its channel ends: forgotten, not sent again
+    expect(producer.pendingCount).toBe(0);
+    await Promise.resolve();
+    expect(managed.opened[1].written).toEqual([]);
+    await producer.close();
   });
 });

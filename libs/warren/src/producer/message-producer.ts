@@ -5,7 +5,6 @@ import { encodeBody } from '../codec/message-codec';
 import { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenClosedError } from '../errors/connection.error';
-import { BufferOverflowError } from '../errors/buffer-overflow.error';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
 import type { EventContract } from '../contracts/contracts';
 import { WarrenConfigurationError } from '../errors/configuration.error';
@@ -17,11 +16,12 @@ import type { PublishOptions } from '../interfaces';
 import { MESSAGES } from '../warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
-import { BrokerRefusal, brokerRefusal } from '../connection/broker-refusal';
+import { brokerRefusal } from '../connection/broker-refusal';
 import { InvalidMessageError } from '../errors/invalid-message.error';
 import { HeaderTemplates } from '../outgoing/header-templates';
 import { checkTarget, publishProperties } from '../outgoing/publish-properties';
-import { Outgoing, culpritsOf, refusalError, returnedOne, timeoutError } from './outgoing';
+import { Outgoing, returnedOne, settleRefused, timeoutError } from './outgoing';
+import { PublishBuffer } from './publish-buffer';
 import { startSend } from '../tracing/warren-tracing';
 import { observe } from '../tracing/warren-metrics';
 import { MessageObservers, observePublish } from '../observers/message-observers';
@@ -42,12 +42,15 @@ const REOPEN_AFTER_REFUSAL_MS = 20;
  * responsibility for the message. Every value is checked before it reaches amqplib, so a bad one
  * rejects its own call and nothing else. While there is no channel, messages wait in order;
  * whatever was sent but not yet confirmed when a channel died is sent again (same messageId).
+ * Everything not yet confirmed — waiting, in amqplib's buffers, written — counts against
+ * `publish.maxBufferedMessages` and `publish.maxBufferedBytes`; a message whose confirm timed out
+ * counts until its confirm comes or its channel ends, since it is still on its way.
+ * Publishes go on Warren's publishing connection, so a broker alarm never blocks consumers' acks.
  */
 @Injectable()
 export class MessageProducer {
   private readonly channel: ManagedChannel;
-  private readonly waiting: Outgoing[] = [];
-  private readonly unconfirmed = new Set<Outgoing>();
+  private readonly buffer: PublishBuffer;
   /** Messages' headers go to amqplib in reused objects (see HeaderTemplates). */
   private readonly headerTemplates = new HeaderTemplates();
   private readonly events = new EventEmitter();
@@ -66,8 +69,9 @@ export class MessageProducer {
     @Optional() private readonly observers?: MessageObservers,
   ) {
     this.logger = logger.child('Warren:MessageProducer');
+    this.buffer = new PublishBuffer(options.maxBufferedMessages, options.maxBufferedBytes);
     this.unobserve = observe({ gauge: 'buffered', name: connection.name, read: () => this.pendingCount });
-    this.channel = connection.openChannel(
+    this.channel = connection.publishing.openChannel(
       { name: 'producer', confirm: true, reopenDelayMs: REOPEN_AFTER_REFUSAL_MS },
       {
         opened: (channel) => {
@@ -113,9 +117,8 @@ export class MessageProducer {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.waiting.length >= this.options.maxBufferedMessages) {
-      return Promise.reject(new BufferOverflowError(exchange, routingKey, this.options.maxBufferedMessages));
-    }
+    const overflow = this.buffer.overflow(exchange, routingKey, content.length);
+    if (overflow) return Promise.reject(overflow);
     const span = startSend({ exchange, routingKey, messageId: properties.messageId }, properties.headers);
     properties.headers = span.headers;
     const published = new Promise<void>((resolve, reject) => {
@@ -129,19 +132,14 @@ export class MessageProducer {
         attempt: 0,
         done: false,
         suspect: false,
-        timer: setTimeout(() => this.finish(outgoing, timeoutError(outgoing, this.options.publishTimeoutMs)), this.options.publishTimeoutMs),
+        timer: setTimeout(() => this.finish(outgoing, timeoutError(outgoing, this.options.publishTimeoutMs), true), this.options.publishTimeoutMs),
       };
-      this.waiting.push(outgoing);
+      this.buffer.accept(outgoing);
       this.flush();
     });
     return this.observers?.active ? observePublish(this.observers, published, { exchange, routingKey, message, properties }) : published;
   }
 
-  /**
-   * Fire-and-forget: returns at once and never throws for transport reasons. The message takes
-   * the same confirmed path as `publish`; failures (invalid input included) are logged and
-   * reported to `onEmitError`.
-   */
   /**
    * Publishes a burst: every message is checked and queued in this tick, so they reach the socket
    * together (one write with `connection.coalesceWrites`); resolves with one settled result per
@@ -161,6 +159,11 @@ export class MessageProducer {
     return this.publish(target.exchange, target.routingKey, message, { ...target.options, ...options });
   }
 
+  /**
+   * Fire-and-forget: returns at once and never throws for transport reasons. The message takes
+   * the same confirmed path as `publish`; failures (invalid input included) are logged and
+   * reported to `onEmitError`.
+   */
   emit(exchange: string, routingKey: string, message: unknown, options?: PublishOptions): void {
     this.publish(exchange, routingKey, message, options).catch((error: Error) => {
       this.logger.error(MESSAGES.emitFailed(exchange, routingKey, error.message));
@@ -174,9 +177,14 @@ export class MessageProducer {
     return () => this.events.off('emitError', listener);
   }
 
-  /** Messages accepted but not yet confirmed by the broker. */
+  /** Messages accepted but not yet confirmed by the broker (those whose confirm timed out included, while still on their way). */
   get pendingCount(): number {
-    return this.waiting.length + this.unconfirmed.size;
+    return this.buffer.count;
+  }
+
+  /** Body bytes of the messages `pendingCount` counts: what `publish.maxBufferedBytes` bounds. */
+  get bufferedBytes(): number {
+    return this.buffer.byteCount;
   }
 
   /** Waits until every accepted message is confirmed or failed, or until `deadline`. */
@@ -197,15 +205,16 @@ export class MessageProducer {
     this.closed = true;
     this.unobserve();
     const error = new WarrenClosedError(MESSAGES.clientClosed('MessageProducer'));
-    for (const outgoing of [...this.unconfirmed, ...this.waiting]) this.finish(outgoing, error);
+    for (const outgoing of [...this.buffer.unconfirmed, ...this.buffer.waiting]) this.finish(outgoing, error);
+    this.buffer.forget([...this.buffer.unconfirmed]); // timed out, still on the wire: nobody waits for them
     await this.channel.close();
   }
 
   private flush(): void {
     const channel = this.channel.channel as ConfirmChannel | undefined;
     // `this.channel.channel === channel`: a send can replace the channel (see send()).
-    while (channel && this.channel.channel === channel && this.writable && !this.probe && this.waiting.length > 0) {
-      const outgoing = this.waiting.shift()!;
+    while (channel && this.channel.channel === channel && this.writable && !this.probe && this.buffer.waiting.length > 0) {
+      const outgoing = this.buffer.takeNext()!;
       if (outgoing.suspect) this.probe = outgoing;
       this.send(channel, outgoing);
     }
@@ -214,11 +223,12 @@ export class MessageProducer {
   private send(channel: ConfirmChannel, outgoing: Outgoing): void {
     const attempt = ++outgoing.attempt;
     outgoing.returned = undefined;
-    this.unconfirmed.add(outgoing);
     const confirm = (error: Error | null) => {
-      if (outgoing.attempt !== attempt || outgoing.done) return;
+      if (outgoing.attempt !== attempt) return;
       // amqplib fails every unconfirmed message when the channel closes; onChannelLost decides.
       if (error && error.message === 'channel closed') return;
+      // The late confirm of a message that timed out: only now does it stop counting.
+      if (outgoing.done) return this.forget(outgoing);
       if (error) {
         const target = describeTarget(outgoing.exchange, outgoing.routingKey);
         this.finish(outgoing, new PublishError(`The broker refused the message for ${target} (nack)`, outgoing.exchange, outgoing.routingKey, { code: 'NACKED' }));
@@ -246,62 +256,52 @@ export class MessageProducer {
       // later confirm on this channel would be credited to the wrong message: replace the
       // channel (what was really written is sent again on the next) and fail only this message.
       const reason = MESSAGES.publishNotEncodable((error as Error).message);
-      this.unconfirmed.delete(outgoing);
+      this.buffer.remove(outgoing); // not to be sent again on the next channel
       this.channel.recycle(reason);
       this.finish(outgoing, new InvalidMessageError('message', reason));
     }
   }
 
   private onReturn(message: Message): void {
-    const outgoing = returnedOne(this.unconfirmed, message);
+    const outgoing = returnedOne(this.buffer.unconfirmed, message);
     if (outgoing) outgoing.returned = (message.fields as { replyText?: string }).replyText ?? 'NO_ROUTE';
   }
 
   private onChannelLost(error: Error | undefined): void {
     this.probe = undefined;
-    const unconfirmed = [...this.unconfirmed].filter((o) => !o.done);
-    this.unconfirmed.clear();
+    // Back to the front of the line, ahead of anything newer. Those that timed out are not sent
+    // again: their callers were told the outcome is unknown.
+    const unconfirmed = this.buffer.returnUnconfirmed();
     const refusal = brokerRefusal(error);
-    const resend = refusal?.byPublish ? this.settleRefused(refusal, unconfirmed) : unconfirmed;
-    // Back to the front of the line, in their original order, ahead of anything newer.
-    this.waiting.unshift(...resend);
+    if (refusal?.byPublish) settleRefused(refusal, unconfirmed, this.logger, (outgoing, failure) => this.finish(outgoing, failure));
+    this.checkSettled();
   }
 
   /**
-   * The broker closed the channel over one message. Settles the culprit when it can be told —
-   * the only unconfirmed message, or those for the exchange the broker named — and returns the
-   * rest to be sent again. When it cannot, they all become suspects, sent again one at a time:
-   * the one refused again is then alone on its channel.
+   * Settles the caller. `onWire`: the message timed out; if it was written it stays in
+   * `unconfirmed` (and counted) until its confirm comes or its channel ends.
    */
-  private settleRefused(refusal: BrokerRefusal, unconfirmed: Outgoing[]): Outgoing[] {
-    const culprits = culpritsOf(refusal, unconfirmed);
-    if (culprits.length === 0) {
-      if (unconfirmed.length > 0) this.logger.warn(MESSAGES.publishSuspects(unconfirmed.length, refusal.text));
-      for (const outgoing of unconfirmed) outgoing.suspect = true;
-      return unconfirmed;
-    }
-    for (const outgoing of culprits) {
-      this.logger.warn(MESSAGES.publishRefused(describeTarget(outgoing.exchange, outgoing.routingKey), refusal.text));
-      this.finish(outgoing, refusalError(refusal, outgoing));
-    }
-    return unconfirmed.filter((o) => !o.done);
-  }
-
-  private finish(outgoing: Outgoing, error: Error | undefined): void {
+  private finish(outgoing: Outgoing, error: Error | undefined, onWire = false): void {
     if (outgoing.done) return;
     outgoing.done = true;
     clearTimeout(outgoing.timer);
-    if (!this.unconfirmed.delete(outgoing)) {
-      // Timed out (or closed) while still waiting for a channel: take it out of the line.
-      const index = this.waiting.indexOf(outgoing);
-      if (index >= 0) this.waiting.splice(index, 1);
-    }
+    this.buffer.remove(outgoing, onWire);
     if (error) outgoing.reject(error);
     else outgoing.resolve();
     if (this.probe === outgoing) {
       this.probe = undefined;
       if (!this.closed) this.flush();
     }
+    this.checkSettled();
+  }
+
+  /** A message that timed out is off the wire now (its late confirm came): it stops counting. */
+  private forget(outgoing: Outgoing): void {
+    this.buffer.forget([outgoing]);
+    this.checkSettled();
+  }
+
+  private checkSettled(): void {
     if (this.onSettled && this.pendingCount === 0) this.onSettled();
   }
 }

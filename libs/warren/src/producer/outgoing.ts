@@ -2,6 +2,8 @@ import type { Message, Options } from 'amqplib';
 import type { BrokerRefusal } from '../connection/broker-refusal';
 import { describeTarget } from '../errors/describe-target';
 import { PublishError } from '../errors/publish.error';
+import type { WarrenLogger } from '../logging/warren-logger';
+import { MESSAGES } from '../warren.messages';
 
 /** One publish on its way: waiting for a channel, or sent and waiting for its confirm. */
 export interface Outgoing {
@@ -32,6 +34,25 @@ export function culpritsOf(refusal: BrokerRefusal, unconfirmed: Outgoing[]): Out
   return unconfirmed.length === 1 ? unconfirmed : [];
 }
 
+/**
+ * The broker closed the channel over one message. Fails the culprit when it can be told — the only
+ * unconfirmed message, or those for the exchange the broker named — and leaves the rest to be sent
+ * again. When it cannot, they all become suspects, sent again one at a time: the one refused again
+ * is then alone on its channel.
+ */
+export function settleRefused(refusal: BrokerRefusal, unconfirmed: Outgoing[], logger: WarrenLogger, fail: (outgoing: Outgoing, error: Error) => void): void {
+  const culprits = culpritsOf(refusal, unconfirmed);
+  if (culprits.length === 0) {
+    if (unconfirmed.length > 0) logger.warn(MESSAGES.publishSuspects(unconfirmed.length, refusal.text));
+    for (const outgoing of unconfirmed) outgoing.suspect = true;
+    return;
+  }
+  for (const outgoing of culprits) {
+    logger.warn(MESSAGES.publishRefused(describeTarget(outgoing.exchange, outgoing.routingKey), refusal.text));
+    fail(outgoing, refusalError(refusal, outgoing));
+  }
+}
+
 /** The culprit's error: the broker's reason, with a hint for the commonest one (a missing exchange). */
 export function refusalError(refusal: BrokerRefusal, outgoing: Outgoing): PublishError {
   const target = describeTarget(outgoing.exchange, outgoing.routingKey);
@@ -42,13 +63,14 @@ export function refusalError(refusal: BrokerRefusal, outgoing: Outgoing): Publis
   return new PublishError(message, outgoing.exchange, outgoing.routingKey, { code: refusal.code, replyCode: refusal.replyCode, reason: refusal.text });
 }
 
+/** No confirm in time: the message was written (or about to be) and may still arrive. */
 export function timeoutError(outgoing: Outgoing, timeoutMs: number): PublishError {
-  return new PublishError(
-    `Publish to ${describeTarget(outgoing.exchange, outgoing.routingKey)} was not confirmed within ${timeoutMs} ms`,
-    outgoing.exchange,
-    outgoing.routingKey,
-    { code: 'CONFIRM_TIMEOUT' },
-  );
+  const messageId = outgoing.properties.messageId;
+  return new PublishError(MESSAGES.confirmTimeout(describeTarget(outgoing.exchange, outgoing.routingKey), timeoutMs, messageId), outgoing.exchange, outgoing.routingKey, {
+    code: 'CONFIRM_TIMEOUT',
+    outcome: 'unknown',
+    messageId,
+  });
 }
 
 /**

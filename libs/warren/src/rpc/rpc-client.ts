@@ -65,7 +65,8 @@ export class RpcClient {
     logger: WarrenLogger,
   ) {
     this.logger = logger.child('Warren:RpcClient');
-    this.channel = connection.openChannel(
+    // On the publishing connection: requests are publishes, and direct reply-to wants replies on the same channel.
+    this.channel = connection.publishing.openChannel(
       {
         name: 'rpc-client',
         confirm: false,
@@ -190,6 +191,8 @@ export class RpcClient {
     if (!id || !request) return; // late reply to a request that already timed out
     let value: unknown;
     try {
+      // Refused before it is decoded, as a handler refuses a message over the limit.
+      if (reply.content.length > this.options.maxMessageBytes) throw new MessageTooLargeError(reply.content.length, this.options.maxMessageBytes, 'Reply');
       value = readReply(reply);
       // One reply of a streamed answer that more follow: the request stays pending.
       if (request.onValue && reply.properties.headers?.[HEADERS.stream] === STREAM_NEXT) return request.onValue(value);
