@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { redactCredentials } from '../logging/redact';
 import { UsageError, buildProgram } from './program';
+import { AsyncApiFileError } from './asyncapi-diff';
 
 /** `npx warren …`: exit 0 when done, 1 when it failed, 2 when it was called wrongly. */
 async function main(): Promise<number> {
@@ -12,7 +13,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     io.err(`warren: ${redactCredentials((error as Error).message)}`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError || error instanceof AsyncApiFileError ? 2 : 1;
   }
 }
 

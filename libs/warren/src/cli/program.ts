@@ -4,6 +4,7 @@ import { safeUri } from '../logging/redact';
 import { BrokerSession } from './broker-session';
 import { moveMessages, originOf, peek, reasonOf } from './dead-letters';
 import { listQueues } from './management-api';
+import { registerAsyncApiDiff } from './asyncapi-diff';
 
 export interface CliIo {
   out(line: string): void;
@@ -151,6 +152,7 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): C
       }),
     );
 
+  registerAsyncApiDiff(program, io);
   return program;
 }
 

@@ -2,7 +2,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import type { ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { WarrenConfigurationError } from '../errors/configuration.error';
-import type { RabbitHandlerMetadata } from '../interfaces';
+import type { RabbitHandlerMetadata, WarrenModuleOptions } from '../interfaces';
 import { Warren, createWarren } from '../warren.standalone';
 import { defaultServiceQueue, routingKeyOf, transportModuleOptions } from './transport-pattern';
 import { WarrenRpcContext } from './warren-rpc.context';
@@ -52,7 +52,7 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     const { exchange, module } = transportModuleOptions(this.options);
     // Nest's own handlers have no routing key of their own, so nothing is discovered by Warren here.
-    this.warren = await createWarren({ ...module, registerHandlers: false });
+    this.warren = await this.connect({ ...module, registerHandlers: false });
     const patterns = [...this.messageHandlers.keys()];
     if (patterns.length === 0) return;
     const queue = this.options.queue ?? defaultServiceQueue(exchange, patterns);
@@ -63,6 +63,11 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
         handler: (payload: unknown, message: ConsumeMessage) => this.invoke(pattern, handler, payload, message),
       })),
     );
+  }
+
+  /** Opens Warren for this server (a subclass may put it on another broker, e.g. the in-memory one of a test). */
+  protected connect(options: WarrenModuleOptions): Promise<Warren> {
+    return createWarren(options);
   }
 
   /** Runs Nest's handler (guards, pipes, interceptors, filters) and gives Warren its last value or its error. */
