@@ -69,14 +69,13 @@ describe('WarrenAsyncApi (real broker)', () => {
   let user: LimitedUser;
   let app: INestApplication;
   let document: AsyncApiDocument;
-  const second = 'amqp://standby:standby-pa55word@127.0.0.1:5673/%2F';
 
   beforeAll(async () => {
     user = await createLimitedUser({ configure: '.*', write: '.*', read: '.*' });
     const moduleRef = await Test.createTestingModule({
       imports: [
         WarrenModule.forRoot({
-          uri: [user.url, second],
+          uri: user.url,
           logger: false,
           exchanges: [
             { name: orders, type: 'topic', options: { autoDelete: true } },
@@ -118,13 +117,10 @@ describe('WarrenAsyncApi (real broker)', () => {
     expect(document.info).toMatchObject({ title: 'orders', version: '2.0.0' });
   });
 
-  it('lists every broker of the connection and never its credentials', () => {
-    expect(Object.values(document.servers)).toEqual([
-      expect.objectContaining({ host: '127.0.0.1:5672', protocol: 'amqp' }),
-      expect.objectContaining({ host: '127.0.0.1:5673', protocol: 'amqp', pathname: '/%2F' }),
-    ]);
+  it('names the broker of the connection and never its credentials', () => {
+    expect(Object.values(document.servers)).toEqual([{ host: `${new URL(user.url).hostname}:${new URL(user.url).port || 5672}`, protocol: 'amqp', protocolVersion: '0.9.1' }]);
     const text = JSON.stringify(document);
-    for (const secret of [user.password, user.user, 'standby-pa55word', 'standby']) expect(text).not.toContain(secret);
+    for (const secret of [user.password, user.user]) expect(text).not.toContain(secret);
   });
 
   it('has a channel per exchange and routing key a handler is bound with, with the exchange binding', () => {
