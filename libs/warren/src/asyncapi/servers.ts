@@ -13,7 +13,7 @@ export interface DescribedServers {
 export function describeServers(uris: readonly string[]): DescribedServers {
   const parsed = uris.map(parse).filter((server): server is AsyncApiServer & { vhost: string } => server !== undefined);
   const servers: Record<string, AsyncApiServer> = {};
-  parsed.forEach(({ vhost, ...server }, i) => {
+  parsed.forEach(({ vhost: _vhost, ...server }, i) => {
     const key = parsed.length === 1 ? 'rabbitmq' : `rabbitmq_${i + 1}`;
     servers[key] = parsed.length === 1 ? server : { ...server, description: `Broker ${i + 1} of ${parsed.length}, in the order Warren tries them` };
   });
