@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Injectable, INestApplication } from '@nestjs/common';
+import { Global, Injectable, INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Parser } from '@asyncapi/parser';
 import { IsInt, IsOptional, IsString } from 'class-validator';
@@ -9,9 +9,13 @@ import { Component, ComponentMethod } from '../components/component.decorators';
 import { ComponentsModule } from '../components/components.module';
 import { defineEvent } from '../contracts/contracts';
 import { WarrenTestingModule } from '../testing/warren-testing.module';
+import { MemoryBroker } from '../testing/memory/memory-broker';
+import { memoryConnector } from '../testing/memory/memory-connection';
+import { WARREN_CONNECTOR } from '../connection/broker-link';
+import { WarrenModule } from '../warren.module';
 import type { WarrenModuleOptions } from '../interfaces';
 import type { AsyncApiDocument } from './asyncapi.types';
-import { WarrenAsyncApi } from './warren-asyncapi';
+import { WarrenAsyncApi, getAsyncApiToken } from './warren-asyncapi';
 
 class NoteDto {
   @IsString()
@@ -58,6 +62,11 @@ class Calculator {
     return a + b;
   }
 }
+
+/** The in-memory broker under a named WarrenModule (WarrenTestingModule serves the default connection). */
+@Global()
+@Module({ providers: [{ provide: WARREN_CONNECTOR, useValue: memoryConnector(new MemoryBroker()) }], exports: [WARREN_CONNECTOR] })
+class MemoryConnectorModule {}
 
 async function documentOf(options: WarrenModuleOptions, extra: { components?: boolean } = {}): Promise<AsyncApiDocument> {
   const moduleRef = await Test.createTestingModule({
@@ -139,5 +148,21 @@ describe('WarrenAsyncApi (in memory)', () => {
       { components: true },
     );
     expect(JSON.stringify(again)).toBe(JSON.stringify(document));
+  });
+
+  it("is injectable by name for a named connection, describing only that connection's handlers", async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [MemoryConnectorModule, WarrenModule.forRoot({ logger: false, name: 'analytics', exchanges, uri: 'amqp://a:b@analytics-mq' })],
+      providers: [Handlers],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const named = app.get<WarrenAsyncApi>(getAsyncApiToken('analytics')).document();
+      expect(named.servers.rabbitmq.host).toBe('analytics-mq:5672');
+      expect(named.operations).toEqual({}); // the handlers name no connection: they belong to the default one
+    } finally {
+      await app.close();
+    }
   });
 });
