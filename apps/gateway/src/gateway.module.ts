@@ -4,15 +4,26 @@ import { WarrenModule } from 'nestjs-warren';
 import { TerminusModule } from '@nestjs/terminus';
 import { WarrenHealthModule } from 'nestjs-warren/health';
 import { HealthController } from './health.controller';
-import { DEMO_EXCHANGES } from '../../shared/contracts';
+import { WarrenAsyncApiController } from 'nestjs-warren/asyncapi';
+import { DEMO_EXCHANGES, mathSum, orderCreated, paymentFailed, reportsGenerate } from '../../shared/contracts';
 import { MathController } from './math.controller';
 import { OrdersController } from './orders.controller';
 import { RemoteErrorFilter } from './remote-error.filter';
 
 @Module({
-  // An HTTP caller should hear 504 after 3 s rather than wait out the 10 s default.
-  imports: [WarrenModule.forRoot({ exchanges: DEMO_EXCHANGES, connection: { name: 'gateway' }, rpc: { timeoutMs: 3_000 } }), TerminusModule, WarrenHealthModule],
-  controllers: [OrdersController, MathController, HealthController],
+  imports: [
+    WarrenModule.forRoot({
+      exchanges: DEMO_EXCHANGES,
+      connection: { name: 'gateway' },
+      // An HTTP caller should hear 504 after 3 s rather than wait out the 10 s default.
+      rpc: { timeoutMs: 3_000 },
+      // What this service sends, for its AsyncAPI document (GET /asyncapi.json).
+      contracts: [mathSum, reportsGenerate, orderCreated, paymentFailed],
+    }),
+    TerminusModule,
+    WarrenHealthModule,
+  ],
+  controllers: [OrdersController, MathController, HealthController, WarrenAsyncApiController],
   providers: [{ provide: APP_FILTER, useClass: RemoteErrorFilter }],
 })
 export class GatewayModule {}

@@ -6,6 +6,7 @@ import { ResolvedTopology, resolveTopology } from './topology/topology-config';
 import { MAX_TIMEOUT_MS } from './outgoing/amqp-values';
 import { checkPlaintextFallback } from './connection/transport-security';
 import type { Redactor } from './logging/redact';
+import { isContract, type EventContract, type RpcContract } from './contracts/contracts';
 import type {
   MessageDeserializer,
   MessageErrorHandler,
@@ -85,6 +86,8 @@ export interface ResolvedWarrenOptions {
   serializer?: MessageSerializer;
   defaultPublishOptions: PublishOptions;
   topology: ResolvedTopology;
+  /** Contracts the application sends (`contracts`), for its AsyncAPI document. */
+  contracts: Array<RpcContract<unknown, unknown> | EventContract<unknown>>;
 }
 
 export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedWarrenOptions {
@@ -132,6 +135,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     serializer: options.serializer,
     defaultPublishOptions: { ...options.defaultPublishOptions },
     topology: resolveTopology(options, env),
+    contracts: checkContracts(options.contracts),
   };
   checkPositive('prefetch', resolved.prefetch, true);
   if (resolved.queues.type !== 'classic' && resolved.queues.type !== 'quorum') {
@@ -186,6 +190,15 @@ function checkAllowedReplyTo(value: unknown): Array<string | RegExp> {
     }
     return entry;
   });
+}
+
+/** A copy of `contracts`: each entry made by `defineRpc` / `defineEvent`. */
+function checkContracts(value: unknown): ResolvedWarrenOptions['contracts'] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new WarrenConfigurationError(`Option contracts must be an array of contracts (defineRpc / defineEvent); got ${typeof value}`);
+  const bad = value.findIndex((entry) => !isContract(entry));
+  if (bad >= 0) throw new WarrenConfigurationError(`Option contracts: entry ${bad} is not a contract made by defineRpc or defineEvent`);
+  return [...value];
 }
 
 function checkPositive(name: string, value: number, integer = false, zeroAllowed = false): void {

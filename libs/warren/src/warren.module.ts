@@ -16,6 +16,7 @@ import { WarrenStatus } from './health/warren-status';
 import { MessageObservers } from './observers/message-observers';
 import { getConsumersToken, getProducerToken, getRpcClientToken } from './warren.tokens';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
+import { WarrenAsyncApi, getAsyncApiToken } from './asyncapi/warren-asyncapi';
 
 /**
  * RabbitMQ for a Nest application: import it once (it is global by default) and inject
@@ -49,6 +50,7 @@ export class WarrenModule {
       { provide: getProducerToken(name), useExisting: MessageProducer },
       { provide: getRpcClientToken(name), useExisting: RpcClient },
       { provide: getConsumersToken(name), useExisting: WarrenConsumers },
+      { provide: getAsyncApiToken(name), useExisting: WarrenAsyncApi },
     ].filter((alias) => typeof alias.provide === 'string');
     return {
       module: WarrenModule,
@@ -82,10 +84,11 @@ export class WarrenModule {
         WarrenConsumers,
         WarrenStatus,
         MessageObservers,
+        WarrenAsyncApi,
         ...named,
       ],
       // A named connection is reached by its name only, so the default one stays unambiguous.
-      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, WarrenStatus, MessageObservers, WarrenLogger],
+      exports: named.length > 0 ? named.map((alias) => alias.provide) : [MessageProducer, RpcClient, WarrenConsumers, BrokerConnection, WarrenStatus, MessageObservers, WarrenLogger, WarrenAsyncApi],
     };
   }
 }

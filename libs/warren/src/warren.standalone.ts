@@ -8,6 +8,8 @@ import { RpcClient } from './rpc/rpc-client';
 import { resolveOptions } from './warren-options';
 import type { WarrenExplorer } from './warren.explorer';
 import { WarrenOrchestrator } from './warren.orchestrator';
+import { WarrenAsyncApi } from './asyncapi/warren-asyncapi';
+import type { BrokerConnector } from './connection/broker-link';
 
 /** Warren outside a Nest module: what a custom transport strategy or a script needs. */
 export interface Warren {
@@ -16,6 +18,8 @@ export interface Warren {
   /** Add handlers with `add` / `addMany`; pause and resume them. */
   consumers: WarrenConsumers;
   connection: BrokerConnection;
+  /** The AsyncAPI document of what this Warren consumes and publishes (`asyncapi.document()`). */
+  asyncapi: WarrenAsyncApi;
   /** Stops consumers, drains in-flight handlers and confirms (bounded), closes the connection. */
   close(): Promise<void>;
 }
@@ -28,10 +32,10 @@ const NO_DISCOVERY = { explore: () => [] } as unknown as WarrenExplorer;
  * `WarrenServer` / `WarrenClient` (Nest instantiates transport strategies outside DI) and scripts.
  * The same options, defaults and guarantees as `WarrenModule.forRoot`.
  */
-export async function createWarren(options: WarrenModuleOptions = {}): Promise<Warren> {
+export async function createWarren(options: WarrenModuleOptions = {}, connector?: BrokerConnector): Promise<Warren> {
   const resolved = resolveOptions(options);
   const logger = new WarrenLogger('Warren', resolved.logger === undefined ? new Logger() : resolved.logger);
-  const connection = await BrokerConnection.connect(resolved, logger.child('Warren'));
+  const connection = await BrokerConnection.connect(resolved, logger.child('Warren'), connector);
   const producer = new MessageProducer(connection, resolved, logger);
   const rpc = new RpcClient(connection, resolved, logger);
   const orchestrator = new WarrenOrchestrator(NO_DISCOVERY, connection, producer, rpc, resolved, logger);
@@ -41,6 +45,7 @@ export async function createWarren(options: WarrenModuleOptions = {}): Promise<W
     rpc,
     consumers: new WarrenConsumers(orchestrator),
     connection,
+    asyncapi: new WarrenAsyncApi(orchestrator, resolved),
     close: () => (closing ??= orchestrator.onApplicationShutdown()),
   };
 }

@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { CommandFailedError, UsageError } from './cli-errors';
 import { buildProgram } from './program';
 import { printable } from './terminal-text';
+import { AsyncApiFileError } from './asyncapi-diff';
 
 /** `npx warren …`: exit 0 when done, 1 when it failed, 2 when it was called wrongly. One line per error, no stack. */
 async function main(): Promise<number> {
@@ -14,7 +15,7 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const message = error instanceof Error ? error.message : String(error);
     if (!(error instanceof CommandFailedError && message === '')) io.err(`warren: ${printable(message)}`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError || error instanceof AsyncApiFileError ? 2 : 1;
   }
 }
 

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { CliContext, type CliIo } from './cli-context';
 import { addDebugCommands } from './debug-commands';
 import { addDlqCommands } from './dlq-commands';
+import { registerAsyncApiDiff } from './asyncapi-diff';
 
 export type { CliIo } from './cli-context';
 export { UsageError } from './cli-errors';
@@ -17,5 +18,6 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): C
   const context = new CliContext(program, io, env);
   addDlqCommands(program, context);
   addDebugCommands(program, context);
+  registerAsyncApiDiff(program, io);
   return program;
 }

@@ -32,6 +32,17 @@ import { observe } from '../tracing/warren-metrics';
 import type { ResolvedWarrenOptions } from '../warren-options';
 
 
+/** What a consumer was built from, as the AsyncAPI document reads it (nothing here is re-derived). */
+export interface ConsumerPlan {
+  /** The configured name; undefined for a server-named queue. */
+  queue?: string;
+  kind: QueueKind;
+  /** False in topology 'check' mode. */
+  declare: boolean;
+  retry: RetryOptions | false | undefined;
+  handlers: readonly HandlerDefinition[];
+}
+
 export interface QueueConsumerOptions {
   queue?: string;
   prefetch: number;
@@ -110,6 +121,11 @@ export class QueueConsumer {
       observers: options.observers,
     });
     this.batches = new BatchRunner(dispatcher, this.settlement, options.handling, logger);
+  }
+
+  get plan(): ConsumerPlan {
+    const { queue, kind = { type: 'classic' }, declare, retry } = this.options;
+    return { queue, kind, declare: declare !== false, retry, handlers: this.dispatcher.handlers };
   }
 
   get handlerNames(): string {

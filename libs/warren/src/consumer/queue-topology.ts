@@ -6,7 +6,7 @@ import { HandlerPolicy, delaySteps } from './handler-policy';
 import { QueueKind, companionArguments, kindArguments } from './queue-type';
 
 /** Server-named queues belong to one connection: they should vanish with it. */
-const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable: false, autoDelete: true };
+export const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable: false, autoDelete: true };
 
 /**
  * Declares the queue that a group of handlers consumes (or checks it exists) and binds it as
@@ -45,7 +45,8 @@ export async function declareQueue(
   return name;
 }
 
-function queueArguments(options: QueueOptions | undefined, kind: QueueKind, deadLetterQueue: string | undefined): Options.AssertQueue {
+/** The arguments a consumed queue is declared with (also read by the AsyncAPI document). */
+export function queueArguments(options: QueueOptions | undefined, kind: QueueKind, deadLetterQueue: string | undefined): Options.AssertQueue {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { bindQueueArguments, consumerOptions, channel, ...args } = options ?? {};
   if (kind.type !== 'quorum') return args;

@@ -7,6 +7,7 @@ import type { MessageDeserializer, MessageErrorHandler, MessageHandlerErrorBehav
 import type { MessageHandlerOptions, QueueType } from './handler-options.interface';
 import type { PublishOptions } from './publish-options.interface';
 import type { WarrenPublication, WarrenTopology } from '../topology/topology.interface';
+import type { EventContract, RpcContract } from '../contracts/contracts';
 
 /** An exchange Warren declares at start-up. */
 export interface WarrenExchangeOptions {
@@ -217,6 +218,12 @@ export interface WarrenModuleOptions {
   topology?: WarrenTopology;
   /** Named destinations for `producer.publishTo(name, message)`. @default {} */
   publications?: Record<string, WarrenPublication>;
+  /**
+   * Contracts this application publishes or calls (`producer.publish(event, …)`, `rpc.call(contract, …)`),
+   * listed as `send` operations in its AsyncAPI document (`nestjs-warren/asyncapi`). The contracts of
+   * its own handlers are found without this. @default []
+   */
+  contracts?: ReadonlyArray<RpcContract<any, any> | EventContract<any>>;
 }
 
 /** One entry of `channels`. */

@@ -2,7 +2,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import type { ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { WarrenConfigurationError } from '../errors/configuration.error';
-import type { RabbitHandlerMetadata } from '../interfaces';
+import type { RabbitHandlerMetadata, WarrenModuleOptions } from '../interfaces';
 import { ReplyStream, acceptsStream } from '../rpc/reply-stream';
 import { HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
@@ -59,7 +59,7 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     const { exchange, module } = transportModuleOptions(this.options);
     // Nest's own handlers have no routing key of their own, so nothing is discovered by Warren here.
-    this.warren = await createWarren({ ...module, registerHandlers: false });
+    this.warren = await this.connect({ ...module, registerHandlers: false });
     const patterns = [...this.messageHandlers.keys()];
     if (patterns.length === 0) return;
     this.queue = this.options.queue ?? defaultServiceQueue(exchange, patterns);
@@ -70,6 +70,11 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
         handler: (payload: unknown, message: ConsumeMessage) => this.invoke(handler, payload, message),
       })),
     );
+  }
+
+  /** Opens Warren for this server (a subclass may put it on another broker, e.g. the in-memory one of a test). */
+  protected connect(options: WarrenModuleOptions): Promise<Warren> {
+    return createWarren(options);
   }
 
   /**

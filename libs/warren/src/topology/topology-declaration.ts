@@ -12,12 +12,7 @@ export function topologyDeclarations(options: ResolvedWarrenOptions): Declaratio
   const { mode, topology } = options.topology;
   const passThrough = options.golevelup;
   if (mode === 'check') return { exchanges: [], queues: [], exchangeBindings: [] };
-  const exchanges = [...options.exchanges, ...topology.exchanges].map((exchange) => ({
-    name: exchange.name,
-    type: exchange.type ?? 'topic',
-    options: { durable: true, ...exchange.options },
-    createExchangeIfNotExists: exchange.createExchangeIfNotExists,
-  }));
+  const exchanges = declaredExchanges(options);
   const queues = topology.queues.flatMap((queue) => {
     const options = { durable: true, ...queue.options };
     const bound = topology.bindings.filter((b) => b.queue === queue.name);
@@ -32,4 +27,14 @@ export function topologyDeclarations(options: ResolvedWarrenOptions): Declaratio
     queues: [...queues, ...(passThrough.queues ?? [])],
     exchangeBindings: [...exchangeBindings, ...(passThrough.exchangeBindings ?? [])],
   };
+}
+
+/** The module's and the topology's exchanges with their defaults (topic, durable), as they are declared. */
+export function declaredExchanges(options: ResolvedWarrenOptions) {
+  return [...options.exchanges, ...options.topology.topology.exchanges].map((exchange) => ({
+    name: exchange.name,
+    type: exchange.type ?? 'topic',
+    options: { durable: true, ...exchange.options },
+    createExchangeIfNotExists: exchange.createExchangeIfNotExists,
+  }));
 }
