@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
-import { WarrenConsumers, WarrenModule, WarrenModuleOptions } from 'nestjs-warren';
+import { WarrenConsumers, WarrenModule } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
 
@@ -73,6 +73,7 @@ describe('consumer memory bounds (real broker)', () => {
     const BUDGET = 3_000;
     const queue = unique('q.mem.budget');
     const big = unique('q.mem.single');
+    const own = unique('q.mem.own');
     let app: INestApplication;
     let inHandler = 0;
     let bytesInHandler = 0;
@@ -98,45 +99,45 @@ describe('consumer memory bounds (real broker)', () => {
     };
 
     beforeAll(async () => {
-      // A plain object, not a literal: it reads the same whether or not this Warren knows the option.
-      const options: WarrenModuleOptions = { logger: false, prefetch: 10, ...{ consumer: { maxInFlightBytes: BUDGET } } };
-      app = await startApp({ imports: [WarrenModule.forRoot(options)] });
+      app = await startApp({ imports: [WarrenModule.forRoot({ logger: false, prefetch: 10, consumer: { maxInFlightBytes: BUDGET } })] });
       await app.get(WarrenConsumers).addMany([
         { options: { type: 'subscribe', queue, retry: false }, handler },
         { options: { type: 'subscribe', queue: big, retry: false }, handler },
+        { options: { type: 'subscribe', queue: own, retry: false, maxInFlightBytes: 1_000 }, handler },
       ]);
     });
 
     afterAll(async () => {
       for (const g of gates.values()) g.open();
       await closeAll(app);
-      await raw.deleteQueues(queue, big);
+      await raw.deleteQueues(queue, big, own);
     });
 
     it('never lets the bytes of deliveries in handlers exceed it, and handles every message', async () => {
       const ids = Array.from({ length: 10 }, (_, i) => `m${i}`);
       for (const id of ids) await raw.publish('', queue, Buffer.alloc(1_000, 'a'), { messageId: id, contentType: 'application/octet-stream' });
       await waitFor(() => inHandler >= 3, 'three deliveries in the handler');
-      // Everything prefetched has arrived, or the consumer stopped taking deliveries.
       const probe = await raw.connection.createChannel();
       try {
+        // Over its budget, the consumer has stopped taking deliveries: the broker shows no consumer.
+        await waitFor(async () => (await probe.checkQueue(queue)).consumerCount === 0, 'the consumer stopped taking deliveries');
+        // Let them through one at a time; each release makes room for the next.
+        for (const id of ids) {
+          await waitFor(() => gates.has(id), `${id} in the handler`);
+          gates.get(id)!.open();
+          await waitFor(() => handled.includes(id), `${id} handled`);
+        }
+        expect(handled.sort()).toEqual([...ids].sort());
+        expect(maxBytesInHandler).toBeLessThanOrEqual(BUDGET);
+        expect(maxInHandler).toBe(3); // the budget, not a prefetch of one
+        // Back under its budget, it consumes again.
         await waitFor(async () => {
           const { messageCount, consumerCount } = await probe.checkQueue(queue);
-          return messageCount === 0 || consumerCount === 0;
-        }, 'the broker has handed over what it will');
+          return messageCount === 0 && consumerCount === 1;
+        }, 'the queue empty and the consumer subscribed again');
       } finally {
         await probe.close();
       }
-      // Let them through one at a time; each release makes room for the next.
-      for (const id of ids) {
-        await waitFor(() => gates.has(id), `${id} in the handler`);
-        gates.get(id)!.open();
-        await waitFor(() => handled.includes(id), `${id} handled`);
-      }
-      expect(handled.sort()).toEqual([...ids].sort());
-      expect(maxBytesInHandler).toBeLessThanOrEqual(BUDGET);
-      expect(maxInHandler).toBe(3); // the budget, not a prefetch of one
-      await waitFor(async () => (await raw.ready(queue)) === 0, 'the queue empty');
     });
 
     it('still handles a single delivery larger than the budget, and what follows it', async () => {
@@ -149,6 +150,46 @@ describe('consumer memory bounds (real broker)', () => {
       await waitFor(() => handled.includes('after-huge'), 'both handled');
       expect(handled).toContain('huge');
       await waitFor(async () => (await raw.ready(big)) === 0 && (await raw.ready(`${big}.dlq`).catch(() => 0)) === 0, 'nothing left or parked');
+    });
+
+    it("a handler's own maxInFlightBytes wins over the module's", async () => {
+      maxInHandler = 0;
+      const ids = ['o1', 'o2', 'o3'];
+      for (const id of ids) await raw.publish('', own, Buffer.alloc(1_000, 'o'), { messageId: id, contentType: 'application/octet-stream' });
+      for (const id of ids) {
+        await waitFor(() => gates.has(id), `${id} in the handler`);
+        gates.get(id)!.open();
+        await waitFor(() => handled.includes(id), `${id} handled`);
+      }
+      expect(maxInHandler).toBe(1);
+    });
+
+    it('pausing and resuming while over the budget neither resubscribes early nor loses the subscription', async () => {
+      const consumers = app.get(WarrenConsumers);
+      const ids = ['p1', 'p2', 'p3', 'p4', 'p5'];
+      for (const id of ids) await raw.publish('', queue, Buffer.alloc(1_000, 'p'), { messageId: id, contentType: 'application/octet-stream' });
+      const probe = await raw.connection.createChannel();
+      try {
+        await waitFor(async () => (await probe.checkQueue(queue)).consumerCount === 0, 'the consumer stopped taking deliveries');
+        await consumers.pause(queue);
+        await consumers.resume(queue);
+        expect((await probe.checkQueue(queue)).consumerCount).toBe(0); // still over its budget
+        await consumers.pause(queue);
+        for (const id of ids) {
+          await waitFor(() => gates.has(id), `${id} in the handler`);
+          gates.get(id)!.open();
+          await waitFor(() => handled.includes(id), `${id} handled`);
+        }
+        await raw.publish('', queue, Buffer.alloc(1_000, 'p'), { messageId: 'p6', contentType: 'application/octet-stream' });
+        expect(await probe.checkQueue(queue)).toMatchObject({ messageCount: 1, consumerCount: 0 }); // paused: it waits
+        gates.set('p6', gate());
+        gates.get('p6')!.open();
+        await consumers.resume(queue);
+        await waitFor(() => handled.includes('p6'), 'p6 handled after resume');
+        await waitFor(async () => (await probe.checkQueue(queue)).consumerCount === 1, 'subscribed once more');
+      } finally {
+        await probe.close();
+      }
     });
   });
 });

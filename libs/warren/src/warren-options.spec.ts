@@ -11,6 +11,7 @@ describe('resolveOptions', () => {
       rpcTimeoutMs: 10_000,
       publishTimeoutMs: 10_000,
       drainTimeoutMs: 10_000,
+      consumer: { maxInFlightBytes: 64 * 1024 * 1024 },
       connection: { connectTimeoutMs: 5_000, heartbeatSeconds: 5, reconnectDelayMs: 1_000, noDelay: true, coalesceWrites: true, name: 'warren' },
       validation: { forbidUnknownValues: false },
     });
@@ -41,6 +42,7 @@ describe('resolveOptions', () => {
     ['rpc.timeoutMs', { rpc: { timeoutMs: -1 } }],
     ['shutdown.drainTimeoutMs', { shutdown: { drainTimeoutMs: Number.NaN } }],
     ['connection.connectTimeoutMs', { connection: { connectTimeoutMs: 0 } }],
+    ['consumer.maxInFlightBytes', { consumer: { maxInFlightBytes: 0 } }],
   ])('rejects a bad %s with WarrenConfigurationError', (name, options) => {
     expect(() => resolveOptions(options, {})).toThrow(WarrenConfigurationError);
     expect(() => resolveOptions(options, {})).toThrow(name);

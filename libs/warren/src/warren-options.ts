@@ -23,6 +23,7 @@ import {
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_MAX_BUFFERED_MESSAGES,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_IN_FLIGHT_BYTES,
   DEFAULT_PREFETCH,
   DEFAULT_RPC_PREFETCH,
   DEFAULT_DELIVERY_LIMIT,
@@ -49,6 +50,7 @@ export interface ResolvedWarrenOptions {
   mandatory: boolean;
   maxBufferedMessages: number;
   maxMessageBytes: number;
+  consumer: { maxInFlightBytes: number };
   drainTimeoutMs: number;
   connection: {
     connectTimeoutMs: number;
@@ -92,6 +94,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     mandatory: options.publish?.mandatory ?? true,
     maxBufferedMessages: options.publish?.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    consumer: { maxInFlightBytes: options.consumer?.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES },
     drainTimeoutMs: options.shutdown?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     connection: {
       connectTimeoutMs: options.connection?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -132,6 +135,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   checkTimeoutLimit('publish.timeoutMs', resolved.publishTimeoutMs);
   checkPositive('publish.maxBufferedMessages', resolved.maxBufferedMessages, true);
   checkPositive('maxMessageBytes', resolved.maxMessageBytes, true);
+  checkPositive('consumer.maxInFlightBytes', resolved.consumer.maxInFlightBytes, true);
   checkPositive('shutdown.drainTimeoutMs', resolved.drainTimeoutMs, false, true);
   checkTimeoutLimit('shutdown.drainTimeoutMs', resolved.drainTimeoutMs);
   checkPositive('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);

@@ -8,7 +8,7 @@ import { WarrenLogger } from './logging/warren-logger';
 import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { PayloadValidator } from './validation/payload-validator';
-import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
+import { applyNamedHandlerOptions, batchPrefetch, maxInFlightBytesOf, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
 import { ConsumerConnections } from './consumer/consumer-connections';
 import { startConsumers } from './consumer/consumer-starter';
@@ -95,7 +95,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer);
     return new QueueConsumer(
-      { queue: group.queue, prefetch, maxMessageBytes, retry, handling, serializer, declare: this.options.topology.mode === 'assert', kind, observers: this.observers },
+      { queue: group.queue, prefetch, maxMessageBytes, maxInFlightBytes: maxInFlightBytesOf(group.handlers, this.options), retry, handling, serializer, declare: this.options.topology.mode === 'assert', kind, observers: this.observers },
       dispatcher,
       this.logger.child('Warren:Consumer'),
     );

@@ -2,6 +2,8 @@ import type { ConsumeMessage, Options } from 'amqplib';
 import { checkHeaders } from '../outgoing/field-table';
 import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
 import { BOOKKEEPING_HEADERS, DeliveryOrigin } from './delivery-origin';
+import type { MessageTooLargeError } from '../errors/message-too-large.error';
+import { MESSAGES } from '../warren.messages';
 
 /** Broker-managed headers that must not be copied onto a new message. */
 const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
@@ -62,6 +64,11 @@ export function deadLetterHeaders(queue: string, attempts: number, error: unknow
     [HEADERS.errorCode]: errorCode(error),
     [HEADERS.deadLetteredAt]: new Date().toISOString(),
   };
+}
+
+/** What a header-only dead letter (a body over `maxMessageBytes`, left out) says of the body. */
+export function bodyDroppedHeaders(error: MessageTooLargeError): Record<string, unknown> {
+  return { [HEADERS.bodyBytes]: error.size, [HEADERS.bodyDropped]: MESSAGES.bodyDropped(error.size, error.limit) };
 }
 
 /**
