@@ -74,6 +74,8 @@ describe('consumer memory bounds (real broker)', () => {
     const queue = unique('q.mem.budget');
     const big = unique('q.mem.single');
     const own = unique('q.mem.own');
+    const batched = unique('q.mem.batch');
+    const batchSizes: number[] = [];
     let app: INestApplication;
     let inHandler = 0;
     let bytesInHandler = 0;
@@ -104,13 +106,17 @@ describe('consumer memory bounds (real broker)', () => {
         { options: { type: 'subscribe', queue, retry: false }, handler },
         { options: { type: 'subscribe', queue: big, retry: false }, handler },
         { options: { type: 'subscribe', queue: own, retry: false, maxInFlightBytes: 1_000 }, handler },
+        {
+          options: { type: 'subscribe', queue: batched, retry: false, batchOptions: { size: 10, timeout: 60_000 } },
+          handler: (payloads) => void batchSizes.push((payloads as unknown[]).length),
+        },
       ]);
     });
 
     afterAll(async () => {
       for (const g of gates.values()) g.open();
       await closeAll(app);
-      await raw.deleteQueues(queue, big, own);
+      await raw.deleteQueues(queue, big, own, batched);
     });
 
     it('never lets the bytes of deliveries in handlers exceed it, and handles every message', async () => {
@@ -190,6 +196,14 @@ describe('consumer memory bounds (real broker)', () => {
       } finally {
         await probe.close();
       }
+    });
+
+    it('a batch that cannot grow within the budget is handled at once, not after its timeout', async () => {
+      for (let i = 0; i < 4; i++) raw.channel.sendToQueue(batched, Buffer.alloc(1_000, 'b'), { contentType: 'application/octet-stream' });
+      await raw.channel.waitForConfirms();
+      // The batch's timeout is a minute; waitFor's deadline is 10 s.
+      await waitFor(() => batchSizes.length >= 1, 'the first batch');
+      expect(batchSizes[0]).toBe(3); // as many as fit the 3,000-byte budget
     });
   });
 });

@@ -54,4 +54,31 @@ describe('InFlightBudget', () => {
     expect(changes).toEqual([true, false]);
     expect(budget.exceeded).toBe(false);
   });
+
+  it('says when a delivery is left waiting, on arrival and after room was made', () => {
+    let blocked = 0;
+    const budget = new InFlightBudget(100, () => undefined, () => blocked++);
+    budget.enter(60, () => undefined);
+    expect(blocked).toBe(0);
+    budget.enter(60, () => undefined);
+    budget.enter(60, () => undefined);
+    expect(blocked).toBe(2);
+    budget.leave(60); // the second starts, the third still waits
+    expect(blocked).toBe(3);
+    budget.leave(60);
+    expect(blocked).toBe(3);
+  });
+
+  it('sizes a new subscription by the largest recent delivery, and says when a full window would fit again', () => {
+    const { budget, enter } = make(100);
+    expect(budget.window(10)).toBe(10); // nothing seen yet
+    enter('big', 40);
+    expect(budget.window(10)).toBe(2);
+    enter('huge', 500);
+    expect(budget.window(10)).toBe(1); // never 0
+    for (let i = 0; i < 9; i++) enter(`s${i}`, 10);
+    expect(budget.roomFor(10)).toBe(false); // nine so far
+    enter('s9', 10);
+    expect(budget.roomFor(10)).toBe(true);
+  });
 });

@@ -8,7 +8,8 @@ interface Waiting {
  * (received, not yet finished) over the limit mean the consumer should stop taking deliveries;
  * `changed` says when that flips. A delivery enters its handler once its bytes fit beside those
  * already in handlers, in arrival order; one that could never fit enters when nothing else runs,
- * so a consumer never stalls on a delivery larger than the budget.
+ * so a consumer never stalls on a delivery larger than the budget. `blocked` is told whenever a
+ * delivery is left waiting (a partial batch cannot grow then, and should not wait for its timeout).
  */
 export class InFlightBudget {
   private held = 0;
@@ -23,6 +24,7 @@ export class InFlightBudget {
   constructor(
     readonly limit: number,
     private readonly changed: (exceeded: boolean) => void,
+    private readonly blocked: () => void = () => undefined,
   ) {}
 
   /** The held bytes are over the limit: the consumer should not take more deliveries now. */
@@ -47,6 +49,7 @@ export class InFlightBudget {
     if (now || (this.waiting.length === 0 && this.fits(bytes))) this.run(bytes, start);
     else this.waiting.push({ bytes, start });
     this.report();
+    if (this.waiting.length > 0) this.blocked();
   }
 
   /** A started delivery finished: those waiting that now fit start, oldest first. */
@@ -59,6 +62,7 @@ export class InFlightBudget {
       this.run(next.bytes, next.start);
     }
     this.report();
+    if (this.waiting.length > 0) this.blocked();
   }
 
   /**

@@ -93,11 +93,12 @@ export class QueueConsumer {
       observers: options.observers,
     });
     this.batches = new BatchRunner(dispatcher, this.settlement, options.handling, logger);
-    // Over its byte budget it stops taking deliveries; back under, it takes them again.
-    this.budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES, (exceeded) => {
+    // Over its byte budget it stops taking deliveries; back under, it takes them again. Out of room, partial batches go now.
+    const overBudget = (exceeded: boolean) => {
       if (exceeded) logger.debug(MESSAGES.consumerOverBudget(this.queueName, this.budget.heldBytes, this.budget.limit));
       this.subscription.sync(this.managed?.channel).catch((error: Error) => this.settlement.notSettled(error));
-    });
+    };
+    this.budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES, overBudget, () => this.batches.flushAll());
     const tag = consumerTagFor(options.queue, dispatcher.handlers);
     const window = () => this.budget.window(options.prefetch);
     this.subscription = new Subscription(tag, () => this.budget.exceeded, window, (channel, prefetch) => this.consume(channel as ConfirmChannel, prefetch));
