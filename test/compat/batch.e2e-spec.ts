@@ -85,14 +85,18 @@ describe('golevelup compatibility: batch consumers (real broker)', () => {
     expect(batches['plain'][1].map((i) => i.n)).toEqual([6, 7]);
   });
 
-  it('a failed batch goes to the dead-letter queue message by message; a Nack parks the whole batch', async () => {
+  it('a failed batch runs again one message at a time: only the bad one is parked; a Nack parks the whole batch', async () => {
+    const before = batches['plain'].length;
     await publish('plain', [{ n: 8 }, { n: 9, fail: true }, { n: 10 }]);
-    await waitFor(async () => (await raw.ready(`${q('plain')}.dlq`)) === 3, 'three parked messages');
+    await waitFor(async () => (await raw.ready(`${q('plain')}.dlq`)) === 1, 'the bad message parked');
+    await waitFor(() => batches['plain'].length === before + 4, 'the batch, then each message alone');
+    expect(batches['plain'].slice(before + 1)).toEqual([[{ n: 8 }], [{ n: 9, fail: true }], [{ n: 10 }]]);
     const parked = await raw.drain(`${q('plain')}.dlq`);
-    expect(parked.map((m) => JSON.parse(m.content.toString()).n)).toEqual([8, 9, 10]);
-    expect(parked.every((m) => /one item is bad/.test(String(m.properties.headers?.['warren-error'])))).toBe(true);
-    await publish('plain', [{ n: 11, nack: true }]);
-    await waitFor(async () => (await raw.ready(`${q('plain')}.dlq`)) === 1, 'the nacked batch parked');
+    expect(parked.map((m) => JSON.parse(m.content.toString()).n)).toEqual([9]);
+    expect(/one item is bad/.test(String(parked[0].properties.headers?.['warren-error']))).toBe(true);
+    await waitFor(async () => (await raw.ready(q('plain'))) === 0, 'the good ones acked');
+    await publish('plain', [{ n: 11, nack: true }, { n: 12 }]);
+    await waitFor(async () => (await raw.ready(`${q('plain')}.dlq`)) === 2, 'the nacked batch parked');
   });
 
   it("the batch's errorHandler gets the failed batch and settles it", async () => {

@@ -13,6 +13,7 @@ describe('resolveOptions', () => {
       maxBufferedMessages: 10_000,
       maxBufferedBytes: 64 * 1024 * 1024,
       drainTimeoutMs: 10_000,
+      consumer: { maxInFlightBytes: 64 * 1024 * 1024 },
       connection: { connectTimeoutMs: 5_000, heartbeatSeconds: 5, reconnectDelayMs: 1_000, noDelay: true, coalesceWrites: true, name: 'warren' },
       validation: { forbidUnknownValues: true },
     });
@@ -45,6 +46,7 @@ describe('resolveOptions', () => {
     ['shutdown.drainTimeoutMs', { shutdown: { drainTimeoutMs: Number.NaN } }],
     ['connection.connectTimeoutMs', { connection: { connectTimeoutMs: 0 } }],
     ['publish.maxBufferedBytes', { publish: { maxBufferedBytes: 0 } }],
+    ['consumer.maxInFlightBytes', { consumer: { maxInFlightBytes: 0 } }],
   ])('rejects a bad %s with WarrenConfigurationError', (name, options) => {
     expect(() => resolveOptions(options, {})).toThrow(WarrenConfigurationError);
     expect(() => resolveOptions(options, {})).toThrow(name);

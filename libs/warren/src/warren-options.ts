@@ -27,6 +27,7 @@ import {
   DEFAULT_MAX_BUFFERED_MESSAGES,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_IN_FLIGHT_BYTES,
   DEFAULT_PREFETCH,
   DEFAULT_RPC_PREFETCH,
   DEFAULT_DELIVERY_LIMIT,
@@ -56,6 +57,7 @@ export interface ResolvedWarrenOptions {
   maxBufferedMessages: number;
   maxBufferedBytes: number;
   maxMessageBytes: number;
+  consumer: { maxInFlightBytes: number };
   drainTimeoutMs: number;
   connection: {
     connectTimeoutMs: number;
@@ -106,6 +108,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     maxBufferedMessages: options.publish?.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
     maxBufferedBytes: options.publish?.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    consumer: { maxInFlightBytes: options.consumer?.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES },
     drainTimeoutMs: options.shutdown?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     connection: {
       connectTimeoutMs: options.connection?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -151,6 +154,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   checkPositive('publish.maxBufferedMessages', resolved.maxBufferedMessages, true);
   checkPositive('publish.maxBufferedBytes', resolved.maxBufferedBytes, true);
   checkPositive('maxMessageBytes', resolved.maxMessageBytes, true);
+  checkPositive('consumer.maxInFlightBytes', resolved.consumer.maxInFlightBytes, true);
   checkPositive('shutdown.drainTimeoutMs', resolved.drainTimeoutMs, false, true);
   checkTimeoutLimit('shutdown.drainTimeoutMs', resolved.drainTimeoutMs);
   checkPositive('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);

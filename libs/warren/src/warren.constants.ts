@@ -41,6 +41,8 @@ export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BUFFERED_MESSAGES = 10_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Bytes of deliveries one consumer holds before it stops taking more (four bodies of the largest size by default). */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
 export const JSON_CONTENT_TYPE = 'application/json';
 export const TEXT_CONTENT_TYPE = 'text/plain';
@@ -60,6 +62,9 @@ export const HEADERS = {
   deadLetteredAt: 'warren-dead-lettered-at',
   /** Set on a retry or dead letter whose original headers could not be copied, saying why. */
   headersDropped: 'warren-headers-dropped',
+  /** On a dead letter whose body was left out (over `maxMessageBytes`): the body's size, and why. */
+  bodyBytes: 'warren-body-bytes',
+  bodyDropped: 'warren-body-dropped',
   /** Set on a received message whose header table amqplib could not decode, saying why (see `headersTooDeep`). */
   headersUndecodable: 'warren-headers-undecodable',
   /**

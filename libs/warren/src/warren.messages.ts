@@ -106,6 +106,14 @@ export const MESSAGES = {
   invalidBatchOption: (handler: string, option: string, value: unknown) =>
     `${handler}: batchOptions.${option} must be a whole number >= 1; got ${String(value)}`,
   batchFailed: (handler: string, count: number, reason: string) => `Batch handler ${handler} failed on ${count} message(s): ${reason}`,
+  batchRetriedAlone: (handler: string, count: number) =>
+    `${handler}: running the ${count} messages of the failed batch one at a time, so that only those that fail alone are retried or parked`,
+  invalidHandlerOption: (handler: string, option: string, value: unknown) =>
+    `${handler}: option ${option} must be a whole number >= 1; got ${String(value)}`,
+  consumerOverBudget: (queue: string, heldBytes: number, limit: number) =>
+    `Consumer of '${queue}' holds ${heldBytes} bytes of deliveries, over its maxInFlightBytes (${limit}): it takes no more until its handlers catch up`,
+  bodyDropped: (size: number, limit: number) =>
+    `body of ${size} bytes left out: over maxMessageBytes (${limit}); only the properties and headers are kept`,
   prefetchRaisedForBatch: (handler: string, size: number) =>
     `${handler}: prefetch raised to the batch size (${size}) so that full batches can form`,
   unknownPublication: (name: string, known: string[]) =>

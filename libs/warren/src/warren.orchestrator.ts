@@ -10,7 +10,7 @@ import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { replyToPolicy } from './rpc/reply-to-policy';
 import { PayloadValidator } from './validation/payload-validator';
-import { applyNamedHandlerOptions, batchPrefetch, prefetchOf } from './consumer/handler-config';
+import { applyNamedHandlerOptions, batchPrefetch, maxInFlightBytesOf, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
 import { ConsumerConnections } from './consumer/consumer-connections';
 import { ConsumerPublisher } from './consumer/consumer-publisher';
@@ -110,6 +110,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
         queue: group.queue,
         prefetch,
         maxMessageBytes,
+        maxInFlightBytes: maxInFlightBytesOf(group.handlers, this.options),
         retry,
         handling,
         serializer,

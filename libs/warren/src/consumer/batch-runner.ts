@@ -17,6 +17,11 @@ interface Waiting {
   done(): void;
 }
 
+interface Decoded {
+  delivery: Delivery;
+  payload: unknown;
+}
+
 /** Checks a handler's batchOptions; returns the batch size and wait. */
 export function batchSettings(handler: HandlerDefinition): { size: number; timeoutMs: number } {
   const { size, timeout = DEFAULT_BATCH_TIMEOUT_MS } = handler.options.batchOptions as BatchOptions;
@@ -28,9 +33,11 @@ export function batchSettings(handler: HandlerDefinition): { size: number; timeo
 /**
  * Collects the deliveries of batch handlers and runs each batch: the handler gets the payloads
  * together; returning normally acks them all, returning a Nack nacks them all; if it throws, the
- * batch's errorHandler settles them, else each message fails on its own (its handler's
- * errorBehavior / errorHandler, else retry and dead-letter). A batch is handled when full, or
- * `timeout` ms after its first message, or at once when the consumer is cancelled (shutdown).
+ * batch's errorHandler settles them; without one, the messages run again one at a time (as
+ * batches of one, through the same handler), so the good ones are acked and only those that fail
+ * alone fail on their own (their handler's errorBehavior / errorHandler, else retry and
+ * dead-letter). A batch is handled when full, or `timeout` ms after its first message, or at once
+ * when the consumer is cancelled (shutdown).
  */
 export class BatchRunner {
   private readonly waiting = new Map<HandlerDefinition, Waiting[]>();
@@ -71,7 +78,7 @@ export class BatchRunner {
 
   private async run(handler: HandlerDefinition, all: Delivery[]): Promise<void> {
     // Deliveries of a channel that died meanwhile are the broker's again: it redelivers them.
-    const decoded: Array<{ delivery: Delivery; payload: unknown }> = [];
+    const decoded: Decoded[] = [];
     for (const delivery of all.filter((d) => this.settlement.owns(d))) {
       try {
         decoded.push({ delivery, payload: this.dispatcher.decode(handler, delivery.message) });
@@ -80,20 +87,38 @@ export class BatchRunner {
       }
     }
     if (decoded.length === 0) return;
-    const deliveries = decoded.map((d) => d.delivery);
+    const failure = await this.attempt(handler, decoded);
+    if (!failure) return;
+    this.logger.warn(MESSAGES.batchFailed(handler.name, decoded.length, errorMessage(failure.error)));
+    if (decoded.length === 1 || (handler.options.batchOptions as BatchOptions).errorHandler) {
+      return this.failed(handler, decoded.map((d) => d.delivery), failure.error);
+    }
+    // One bad record must not fail the rest: each runs alone once before a failure counts against it.
+    this.logger.log(MESSAGES.batchRetriedAlone(handler.name, decoded.length));
+    for (const one of decoded) {
+      if (!this.settlement.owns(one.delivery)) continue;
+      const alone = await this.attempt(handler, [one]);
+      if (alone) await this.failed(handler, [one.delivery], alone.error);
+    }
+  }
+
+  /** Hands `batch` to the handler and settles it if the handler returned; else says what it threw. */
+  private async attempt(handler: HandlerDefinition, batch: Decoded[]): Promise<{ error: unknown } | undefined> {
+    const deliveries = batch.map((d) => d.delivery);
     const messages = deliveries.map((d) => d.message);
+    let result: unknown;
     try {
       const headers = messages.map((m) => m.properties.headers ?? {});
-      const result = await handler.invoke(decoded.map((d) => d.payload), messages as unknown as ConsumeMessage, headers as unknown as Record<string, unknown>);
-      const nack = isNack(result) ? nackSettlement(result) : undefined;
-      for (const delivery of deliveries) {
-        if (nack) await this.settlement.settleAsAsked(delivery, handler, nack, new Error('the handler returned a Nack'));
-        else this.settlement.settle(delivery, 'ack');
-      }
+      result = await handler.invoke(batch.map((d) => d.payload), messages as unknown as ConsumeMessage, headers as unknown as Record<string, unknown>);
     } catch (error) {
-      this.logger.warn(MESSAGES.batchFailed(handler.name, deliveries.length, errorMessage(error)));
-      await this.failed(handler, deliveries, error);
+      return { error };
     }
+    const nack = isNack(result) ? nackSettlement(result) : undefined;
+    for (const delivery of deliveries) {
+      if (nack) await this.settlement.settleAsAsked(delivery, handler, nack, new Error('the handler returned a Nack'));
+      else this.settlement.settle(delivery, 'ack');
+    }
+    return undefined;
   }
 
   private async failed(handler: HandlerDefinition, failedDeliveries: Delivery[], error: unknown): Promise<void> {

@@ -1,11 +1,11 @@
-import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ConfirmChannel, Options } from 'amqplib';
 import type { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { DeliveryForwarder, ForwardOutcome } from './delivery-forwarder';
 
-/** How a consumer publishes the copy of a failed delivery; `channel` is the delivery's own. */
+/** How a consumer publishes the copy of a failed delivery; `channel` is the delivery's own, `content` the copy's body. */
 export interface Forwarding {
-  forward(channel: ConfirmChannel, message: ConsumeMessage, queue: string, properties: Options.Publish): Promise<ForwardOutcome>;
+  forward(channel: ConfirmChannel, content: Buffer, queue: string, properties: Options.Publish): Promise<ForwardOutcome>;
 }
 
 /**
@@ -49,9 +49,9 @@ export class ConsumerPublisher {
   /** A consumer's forwarding: on the publishing connection, or through `fallback` on the delivery's channel while it is down. */
   forwarding(fallback: DeliveryForwarder): Forwarding {
     return {
-      forward: (channel, message, queue, properties) => {
+      forward: (channel, content, queue, properties) => {
         const own = this.forwards?.channel as ConfirmChannel | undefined;
-        return own ? this.forwarder.forward(own, message, queue, properties) : fallback.forward(channel, message, queue, properties);
+        return own ? this.forwarder.forward(own, content, queue, properties) : fallback.forward(channel, content, queue, properties);
       },
     };
   }

@@ -1,4 +1,4 @@
-import type { ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib';
+import type { ConfirmChannel, Message, Options } from 'amqplib';
 
 export type ForwardOutcome = 'forwarded' | 'returned' | 'failed';
 
@@ -28,12 +28,13 @@ export class DeliveryForwarder {
     });
   }
 
-  forward(channel: ConfirmChannel, message: ConsumeMessage, queue: string, properties: Options.Publish): Promise<ForwardOutcome> {
+  /** `content`: the body the copy carries (the original's, or none for a header-only record). */
+  forward(channel: ConfirmChannel, content: Buffer, queue: string, properties: Options.Publish): Promise<ForwardOutcome> {
     const forward: PendingForward = { queue, messageId: properties.messageId, returned: false };
     this.pending.add(forward);
     return new Promise<ForwardOutcome>((resolve) => {
       try {
-        channel.publish('', queue, message.content, { ...properties, mandatory: true }, (error) => {
+        channel.publish('', queue, content, { ...properties, mandatory: true }, (error) => {
           this.pending.delete(forward);
           resolve(error ? 'failed' : forward.returned ? 'returned' : 'forwarded');
         });

@@ -37,6 +37,8 @@ export const BOOKKEEPING_HEADERS: ReadonlySet<string> = new Set([
   HEADERS.firstFailedAt,
   HEADERS.deadLetteredAt,
   HEADERS.headersDropped,
+  HEADERS.bodyBytes,
+  HEADERS.bodyDropped,
 ]);
 
 const DELAY_SUFFIX = /^\d+ms$/;

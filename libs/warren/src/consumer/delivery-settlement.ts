@@ -8,7 +8,8 @@ import type { DeliveryOrigin } from './delivery-origin';
 import { decideFailure, delayQueueName } from './failure-policy';
 import type { HandlerDefinition } from './handler-definition';
 import type { HandlerPolicy } from './handler-policy';
-import { copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
+import { bodyDroppedHeaders, copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
+import { MessageTooLargeError } from '../errors/message-too-large.error';
 import { Outcome, UserSettlement, settlingChannel } from './user-settlement';
 import { spanEvent } from '../tracing/warren-tracing';
 import { recordDeadLetter, recordRetry } from '../tracing/warren-metrics';
@@ -31,6 +32,8 @@ export interface Delivery {
   /** Reported to observers already (a user's errorHandler may settle twice; only the first counts). */
   reported?: boolean;
 }
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** What a settlement needs of its queue's consumer. */
 export interface SettlementHost {
@@ -94,13 +97,16 @@ export class DeliverySettlement {
       spanEvent('warren.retry', { 'warren.attempt': action.attempt, 'warren.delay_ms': action.delayMs, 'warren.retry_queue': target });
       this.host.logger.warn(MESSAGES.retrying(name, this.host.queueName(), action.attempt, policy.retry ? policy.retry.attempts : 1, action.delayMs, errorMessage(error)));
       delivery.forwardedAs = 'retried';
-      await this.forward(delivery, target, copyProperties(delivery.message, delivery.origin, retryHeaders(action.attempt, error)));
+      await this.forward(delivery, target, copyProperties(delivery.message, delivery.origin, retryHeaders(action.attempt, error)), delivery.message.content);
     } else if (action.kind === 'dead-letter') {
       recordDeadLetter(this.host.queueName());
       spanEvent('warren.dead_lettered', { 'warren.dead_letter_queue': policy.deadLetterQueue!, 'warren.attempts': attempt });
       this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
       delivery.forwardedAs = 'dead-lettered';
-      await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, delivery.origin, deadLetterHeaders(this.host.queueName(), attempt, error)));
+      // An over-size body is not copied: the record keeps its properties, size and reason.
+      const tooLarge = error instanceof MessageTooLargeError;
+      const headers = { ...deadLetterHeaders(this.host.queueName(), attempt, error), ...(tooLarge ? bodyDroppedHeaders(error) : {}) };
+      await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, delivery.origin, headers), tooLarge ? EMPTY_BODY : delivery.message.content);
     } else {
       this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
       this.settle(delivery, 'reject');
@@ -108,9 +114,9 @@ export class DeliverySettlement {
   }
 
   /** Publishes a copy to `queue`; acks the original once the copy is safely there. */
-  private async forward(delivery: Delivery, queue: string, properties: Options.Publish): Promise<void> {
+  private async forward(delivery: Delivery, queue: string, properties: Options.Publish, content: Buffer): Promise<void> {
     if (!this.owns(delivery)) return;
-    const outcome = await this.host.forwarder.forward(delivery.channel, delivery.message, queue, properties);
+    const outcome = await this.host.forwarder.forward(delivery.channel, content, queue, properties);
     if (outcome === 'forwarded') {
       this.settle(delivery, 'ack');
     } else if (outcome === 'returned') {

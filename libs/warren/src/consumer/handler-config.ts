@@ -1,3 +1,4 @@
+import { WarrenConfigurationError } from '../errors/configuration.error';
 import type { WarrenLogger } from '../logging/warren-logger';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { MESSAGES } from '../warren.messages';
@@ -71,4 +72,16 @@ export function batchPrefetch(handlers: HandlerDefinition[], prefetch: number, l
     }
   }
   return result;
+}
+
+/** A queue's in-flight byte budget: the smallest one its handlers set, else the module's `consumer.maxInFlightBytes`. */
+export function maxInFlightBytesOf(handlers: HandlerDefinition[], options: ResolvedWarrenOptions): number {
+  let smallest: number | undefined;
+  for (const handler of handlers) {
+    const own = handler.options.maxInFlightBytes;
+    if (own === undefined) continue;
+    if (!Number.isInteger(own) || own < 1) throw new WarrenConfigurationError(MESSAGES.invalidHandlerOption(handler.name, 'maxInFlightBytes', own));
+    smallest = Math.min(smallest ?? own, own);
+  }
+  return smallest ?? options.consumer.maxInFlightBytes;
 }

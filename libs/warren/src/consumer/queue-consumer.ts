@@ -1,5 +1,3 @@
-import { randomBytes } from 'crypto';
-import { hostname } from 'os';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
@@ -27,6 +25,9 @@ import type { ReplyToPolicy } from '../rpc/reply-to-policy';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
+import { InFlightBudget } from './in-flight-budget';
+import { Subscription, consumerTagFor } from './subscription';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../warren.constants';
 import { markFailed, withProcessSpan } from '../tracing/warren-tracing';
 import { observe } from '../tracing/warren-metrics';
 import type { ResolvedWarrenOptions } from '../warren-options';
@@ -47,6 +48,8 @@ export interface QueueConsumerOptions {
   queue?: string;
   prefetch: number;
   maxMessageBytes: number;
+  /** Bytes of deliveries held before it stops taking more (see `consumer.maxInFlightBytes`). @default 64 MiB */
+  maxInFlightBytes?: number;
   retry: RetryOptions | false | undefined;
   handling: ResolvedWarrenOptions['handling'];
   serializer?: ResolvedWarrenOptions['serializer'];
@@ -70,19 +73,18 @@ export interface QueueConsumerOptions {
  */
 export class QueueConsumer {
   private managed?: ManagedChannel;
-  private readonly consumerTag: string;
   private readonly inFlight = new Set<Delivery>();
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private readonly forwarder = new DeliveryForwarder();
   private readonly headerTemplates = new HeaderTemplates();
   private readonly settlement: DeliverySettlement;
   private readonly batches: BatchRunner;
+  private readonly budget: InFlightBudget;
+  private readonly subscription: Subscription;
   private unobserve?: () => void;
   /** The current channel's acks; flushed before Warren closes a channel. */
   private acks?: AckBatcher;
   private onIdle?: () => void;
-  private cancelled = false;
-  private paused = false;
   /** The channel whose basic.consume-ok arrived (cleared when the broker cancels the consumer). */
   private subscribedOn?: ConfirmChannel;
   private queueName: string;
@@ -104,10 +106,6 @@ export class QueueConsumer {
     private readonly logger: WarrenLogger,
   ) {
     this.queueName = options.queue ?? '(server-named)';
-    const label = (options.queue ?? 'anon').replace(/[^\w.-]/g, '_').slice(0, 60);
-    this.consumerTag =
-      dispatcher.handlers.map((h) => h.options.queueOptions?.consumerOptions?.consumerTag).find((tag) => Boolean(tag)) ??
-      `warren.${hostname()}.${process.pid}.${label}.${randomBytes(4).toString('hex')}`;
     this.confirming = dispatcher.handlers.some((handler) => handler.options.type === 'subscribe');
     this.servesRpc = dispatcher.handlers.some((handler) => handler.options.type === 'rpc');
     this.admission = new RpcAdmission(() => this.queueName, options.replyToAllowed, logger);
@@ -121,6 +119,15 @@ export class QueueConsumer {
       observers: options.observers,
     });
     this.batches = new BatchRunner(dispatcher, this.settlement, options.handling, logger);
+    // Over its byte budget it stops taking deliveries; back under, it takes them again. Out of room, partial batches go now.
+    const overBudget = (exceeded: boolean) => {
+      if (exceeded) logger.debug(MESSAGES.consumerOverBudget(this.queueName, this.budget.heldBytes, this.budget.limit));
+      this.subscription.sync(this.managed?.channel).catch((error: Error) => this.settlement.notSettled(error));
+    };
+    this.budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES, overBudget, () => this.batches.flushAll());
+    const tag = consumerTagFor(options.queue, dispatcher.handlers);
+    const window = () => this.budget.window(options.prefetch);
+    this.subscription = new Subscription(tag, () => this.budget.exceeded, window, (channel, prefetch) => this.consume(channel as ConfirmChannel, prefetch));
   }
 
   get plan(): ConsumerPlan {
@@ -176,10 +183,9 @@ export class QueueConsumer {
 
   /** Stops deliveries: the broker is told to cancel this consumer. In-flight handlers carry on. */
   async cancel(): Promise<void> {
-    this.cancelled = true;
+    const cancelled = this.subscription.cancel(this.managed?.channel);
     this.batches.flushAll(); // partial batches are handled now, within the drain
-    const channel = this.managed?.channel;
-    if (channel) await channel.cancel(this.consumerTag).catch(() => undefined);
+    await cancelled;
   }
 
   /** Waits for in-flight handlers until `deadline`; returns unfinished ones to the queue. */
@@ -210,7 +216,6 @@ export class QueueConsumer {
   }
 
   private async setup(channel: ConfirmChannel): Promise<void> {
-    await channel.prefetch(this.options.prefetch);
     const handlers = this.dispatcher.handlers;
     const { queue, retry, kind } = this.options;
     const declare = this.options.declare !== false;
@@ -223,16 +228,18 @@ export class QueueConsumer {
     this.retryPath = new RetryPath(name, retriesInPlace([...this.policies.values()]));
     if (this.confirming) this.forwarder.attach(channel);
     this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));
-    // A reconnect during shutdown, or of a paused consumer, must not start consuming again.
-    if (!this.cancelled && !this.paused) await this.consume(channel);
+    // A reconnect during shutdown, of a paused consumer or of one over its budget does not consume (yet).
+    await this.subscription.sync(channel);
   }
 
-  private async consume(channel: ConfirmChannel): Promise<void> {
+  /** Subscribes with `prefetch`: the configured one, or fewer after large deliveries (see InFlightBudget.window). */
+  private async consume(channel: ConfirmChannel, prefetch: number): Promise<void> {
     const consumerOptions = this.dispatcher.handlers[0].options.queueOptions?.consumerOptions;
     const acks = this.acks!;
+    await channel.prefetch(prefetch);
     await channel.consume(this.queueName, (message) => this.onMessage(channel, acks, message), {
       ...consumerOptions,
-      consumerTag: this.consumerTag,
+      consumerTag: this.subscription.tag,
       noAck: false,
     });
     this.subscribedOn = channel;
@@ -240,7 +247,7 @@ export class QueueConsumer {
 
   /** The tag this consumer subscribes under (kept across reconnects, pauses and resumes). */
   get tag(): string {
-    return this.consumerTag;
+    return this.subscription.tag;
   }
 
   /** The queue's current name (the server's, for a server-named queue). */
@@ -251,27 +258,21 @@ export class QueueConsumer {
   /** Consuming right now, as the broker sees it: subscribed on the open channel, neither paused nor cancelled. */
   get isAttached(): boolean {
     const channel = this.subscribedOn;
-    return channel !== undefined && this.managed?.channel === channel && this.managed.isLive(channel) && !this.paused && !this.cancelled;
+    return channel !== undefined && this.managed?.channel === channel && this.managed.isLive(channel) && !this.subscription.paused && !this.subscription.cancelled;
   }
 
   get isPaused(): boolean {
-    return this.paused;
+    return this.subscription.paused;
   }
 
   /** Stops deliveries until `resume()`, across reconnects too. In-flight messages still finish. */
-  async pause(): Promise<void> {
-    if (this.paused) return;
-    this.paused = true;
+  pause(): Promise<void> {
     this.subscribedOn = undefined;
-    const channel = this.managed?.channel;
-    if (channel) await channel.cancel(this.consumerTag).catch(() => undefined);
+    return this.subscription.pause(this.managed?.channel);
   }
 
-  async resume(): Promise<void> {
-    if (!this.paused || this.cancelled) return;
-    this.paused = false;
-    const channel = this.managed?.channel as ConfirmChannel | undefined;
-    if (channel) await this.consume(channel); // without a channel, the next setup consumes
+  resume(): Promise<void> {
+    return this.subscription.resume(this.managed?.channel); // without a channel, the next setup consumes
   }
 
   private onMessage(channel: ConfirmChannel, acks: AckBatcher, message: ConsumeMessage | null): void {
@@ -285,13 +286,24 @@ export class QueueConsumer {
     }
     acks.received(message.fields.deliveryTag);
     const delivery: Delivery = { message, origin: this.retryPath!.originOf(message), channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined, reported: false };
-    if (this.cancelled) {
+    if (this.subscription.cancelled) {
       this.settlement.settle(delivery, 'requeue');
       return;
     }
     this.inFlight.add(delivery);
-    void withProcessSpan(this.queueName, message, () => this.handle(delivery)).finally(() => {
+    const bytes = message.content.length;
+    // An over-size body is only parked (header-only) or refused: that need not wait for room.
+    this.budget.enter(bytes, () => this.run(delivery, bytes), bytes > this.options.maxMessageBytes);
+    // Subscribed with a smaller prefetch after large deliveries: a full window of small ones takes it back.
+    if (this.budget.roomFor(this.options.prefetch)) this.subscription.widen(channel, this.options.prefetch);
+  }
+
+  private run(delivery: Delivery, bytes: number): void {
+    // One that waited for room on a channel that died since is the broker's again: it redelivers it.
+    const handled = this.settlement.owns(delivery) ? withProcessSpan(this.queueName, delivery.message, () => this.handle(delivery)) : Promise.resolve();
+    void handled.finally(() => {
       this.inFlight.delete(delivery);
+      this.budget.leave(bytes);
       if (this.inFlight.size === 0) this.onIdle?.();
     });
   }

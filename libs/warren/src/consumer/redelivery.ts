@@ -3,6 +3,8 @@ import { checkHeaders } from '../outgoing/field-table';
 import { redactText } from '../logging/redact';
 import { HEADERS, MAX_ERROR_HEADER_LENGTH } from '../warren.constants';
 import { BOOKKEEPING_HEADERS, DeliveryOrigin } from './delivery-origin';
+import type { MessageTooLargeError } from '../errors/message-too-large.error';
+import { MESSAGES } from '../warren.messages';
 
 /**
  * Headers never copied onto a retry or dead letter: the broker's own dead-lettering record, and
@@ -68,6 +70,11 @@ export function deadLetterHeaders(queue: string, attempts: number, error: unknow
     [HEADERS.errorCode]: errorCode(error),
     [HEADERS.deadLetteredAt]: new Date().toISOString(),
   };
+}
+
+/** What a header-only dead letter (a body over `maxMessageBytes`, left out) says of the body. */
+export function bodyDroppedHeaders(error: MessageTooLargeError): Record<string, unknown> {
+  return { [HEADERS.bodyBytes]: error.size, [HEADERS.bodyDropped]: MESSAGES.bodyDropped(error.size, error.limit) };
 }
 
 /**

@@ -57,6 +57,8 @@ export interface MessageHandlerOptions {
   deliveryLimit?: number;
   /** Unacknowledged deliveries for this handler's queue. @default the module's `prefetch` */
   prefetch?: number;
+  /** Bytes of deliveries its queue's consumer holds at once (see the module's `consumer`). @default the module's `consumer.maxInFlightBytes` */
+  maxInFlightBytes?: number;
   /** This handler's retry policy, or `false` for none. @default the module's `retry` */
   retry?: RetryOptions | false;
   /**
@@ -82,7 +84,10 @@ export interface MessageHandlerOptions {
   errorHandler?: MessageErrorHandler;
   /** Decodes this handler's bodies. @default the module's `deserializer`, else decoding by content type */
   deserializer?: MessageDeserializer;
-  /** Subscribers only: the handler receives arrays of messages; the batch is acked together. */
+  /**
+   * Subscribers only: the handler receives arrays of messages; the batch is acked together. After a
+   * failed batch its messages run again one at a time, so the handler must be idempotent.
+   */
   batchOptions?: BatchOptions;
   /** The named connection (a `WarrenModule` with that `name`) this handler consumes through. @default 'default' */
   connection?: string;

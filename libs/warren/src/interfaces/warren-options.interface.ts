@@ -144,8 +144,13 @@ export interface WarrenModuleOptions {
      */
     maxBufferedBytes?: number;
   };
-  /** Largest body Warren publishes or hands to a handler (larger ones are refused). @default 16 MiB */
+  /**
+   * Largest body Warren publishes or hands to a handler. A larger delivery is parked in the
+   * dead-letter queue as a header-only record (its properties and headers, `warren-body-bytes`,
+   * `warren-body-dropped`, an empty body), never retried. @default 16 MiB
+   */
   maxMessageBytes?: number;
+  consumer?: WarrenConsumerOptions;
   shutdown?: {
     /**
      * On shutdown, how long in-flight handlers and unconfirmed publishes may take.
@@ -224,6 +229,21 @@ export interface WarrenModuleOptions {
    * its own handlers are found without this. @default []
    */
   contracts?: ReadonlyArray<RpcContract<any, any> | EventContract<any>>;
+}
+
+/** How each queue's consumer takes deliveries. */
+export interface WarrenConsumerOptions {
+  /**
+   * Bytes of deliveries a consumer holds (received and not yet settled) before it stops taking
+   * more: past it, the consumer cancels its subscription and subscribes again once its handlers
+   * brought it back under; a delivery waits to enter its handler until its bytes fit beside those
+   * already in handlers. A single delivery larger than the budget is still handled, alone. The
+   * broker may have sent up to `prefetch` deliveries before the consumer stops, so the memory
+   * of bodies is bounded by `min(maxInFlightBytes + one body, prefetch × largest body)`; the hard
+   * bound on one body is the broker's `max_message_size`. A handler's own `maxInFlightBytes` wins.
+   * @default 64 MiB
+   */
+  maxInFlightBytes?: number;
 }
 
 /** One entry of `channels`. */
