@@ -29,6 +29,7 @@ describe('Standard Schema validation of handlers (real broker)', () => {
   const rpcQueue = unique('q.schema.rpc');
   const subQueue = unique('q.schema.sub');
   const runtimeQueue = unique('q.schema.runtime');
+  const batchQueue = unique('q.schema.batch');
   const calls: string[] = [];
   const received: unknown[] = [];
   let app: INestApplication;
@@ -104,7 +105,7 @@ describe('Standard Schema validation of handlers (real broker)', () => {
 
   afterAll(async () => {
     await closeAll(app);
-    await raw.deleteQueues(rpcQueue, subQueue, runtimeQueue);
+    await raw.deleteQueues(rpcQueue, subQueue, runtimeQueue, batchQueue);
     await raw.close();
   });
 
@@ -180,6 +181,17 @@ describe('Standard Schema validation of handlers (real broker)', () => {
     expect(String(byKey.get('zod.event')?.['warren-error'])).toMatch(/the zod schema of Handlers\.onZodEvent: quantity: /);
     expect(String(byKey.get('valibot.event')?.['warren-error'])).toContain('sku is banned');
     expect(String(byKey.get('flag')?.['warren-error'])).toContain('payload must be a boolean, got a string');
+  });
+
+  it('a batch subscriber gets each valid payload as the schema output; an invalid one is parked alone', async () => {
+    const queue = batchQueue;
+    const batches: unknown[][] = [];
+    await app.get(WarrenConsumers).add({ type: 'subscribe', queue, schema: zodShout, batchOptions: { size: 3, timeout: 2_000 } }, (payload) => void batches.push(payload as unknown[]));
+    for (const body of [{ name: 'a' }, { name: 1 }, { name: 'b' }]) await raw.publish('', queue, JSON.stringify(body), { contentType: 'application/json' });
+    const letters: GetMessage[] = [];
+    await waitFor(async () => (letters.push(...(await raw.drain(`${queue}.dlq`))), letters.length === 1 && batches.length === 1), 'the batch and the parked message');
+    expect(batches).toEqual([[{ name: 'A' }, { name: 'B' }]]);
+    expect(letters[0].properties.headers?.['warren-error-code']).toBe('VALIDATION_FAILED');
   });
 
   it('a handler added at run time with a schema gets its output too', async () => {
