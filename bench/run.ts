@@ -15,9 +15,10 @@ const ALL_STACKS = ['raw', 'warren', 'warren-default', 'golevelup', 'golevelup-t
 // Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
 // raw amqplib always runs: it is the reference. Ratios against a stack left out print as '–'.
 const chosen = process.env.BENCH_STACKS?.split(',');
-// Opt-in only: raw amqplib publishing with Warren's message properties, and Warren with handlers
-// that take a plain object (no DTO, so no class-validator): BENCH_STACKS=raw-props,warren-plain,...
-const OPT_IN_STACKS = ['raw-props', 'warren-plain'];
+// Opt-in only: raw amqplib publishing with Warren's message properties, Warren with handlers that
+// take a plain object (no DTO, so no class-validator), and Warren validating with a zod 4 or
+// valibot 1 schema instead of the DTO: BENCH_STACKS=raw-props,warren-plain,warren-zod,warren-valibot,...
+const OPT_IN_STACKS = ['raw-props', 'warren-plain', 'warren-zod', 'warren-valibot'];
 const STACK_IDS = chosen ? [...ALL_STACKS, ...OPT_IN_STACKS].filter((id) => id === 'raw' || chosen.includes(id)) : ALL_STACKS;
 const NAMES: Record<string, string> = {
   raw: 'raw amqplib (noDelay)',
@@ -25,6 +26,8 @@ const NAMES: Record<string, string> = {
   warren: 'Warren',
   'warren-default': 'Warren (default configuration)',
   'warren-plain': 'Warren (default configuration, no DTO)',
+  'warren-zod': 'Warren (default configuration, zod 4 schema)',
+  'warren-valibot': 'Warren (default configuration, valibot 1 schema)',
   golevelup: 'golevelup (as shipped)',
   'golevelup-tuned': 'golevelup (noDelay)',
   nest: 'Nest RMQ (as shipped)',

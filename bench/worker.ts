@@ -19,6 +19,8 @@ const STACKS: Record<string, () => BenchStack> = {
   warren: () => new WarrenStack(),
   'warren-default': () => new WarrenStack(true),
   'warren-plain': () => new WarrenStack(true, false),
+  'warren-zod': () => new WarrenStack(true, false, 'zod'),
+  'warren-valibot': () => new WarrenStack(true, false, 'valibot'),
   golevelup: () => new GolevelupStack(false),
   'golevelup-tuned': () => new GolevelupStack(true),
   nest: () => new NestRmqStack(false),

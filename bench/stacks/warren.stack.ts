@@ -2,7 +2,9 @@ import { Injectable, Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IsArray, IsInt, IsNumber, IsObject, IsString } from 'class-validator';
-import { MessageProducer, RabbitRPC, RabbitSubscribe, RpcClient, WarrenModule } from 'nestjs-warren';
+import * as v from 'valibot';
+import { z } from 'zod';
+import { MessageProducer, RabbitRPC, RabbitSubscribe, RpcClient, StandardSchemaV1, WarrenModule } from 'nestjs-warren';
 import { BROKER_URL, BenchPayload, BenchStack } from './stack';
 
 /** The DTO a real service would validate its order events against. */
@@ -15,11 +17,18 @@ class OrderEventDto {
   @IsString() pad!: string;
 }
 
+/** The same constraints as OrderEventDto, as Standard Schemas (the handler gets the schema's output). */
+const SCHEMAS: Record<'zod' | 'valibot', StandardSchemaV1> = {
+  zod: z.object({ id: z.number().int(), kind: z.string(), amount: z.number(), customer: z.object({}).loose(), items: z.array(z.object({}).loose()), pad: z.string() }),
+  valibot: v.object({ id: v.pipe(v.number(), v.integer()), kind: v.string(), amount: v.number(), customer: v.looseObject({}), items: v.array(v.looseObject({})), pad: v.string() }),
+};
+
 /**
  * Warren as shipped: MessageProducer, @RabbitSubscribe, RpcClient + @RabbitRPC, DTO validation.
  * `defaults`: nothing set at all, as a user starts — consumers keep the module's prefetch (10) whatever
  * the scenario asks of the other stacks. `dto: false`: handlers take a plain object, so nothing is
- * validated (what class-validator costs per message is the difference).
+ * validated (what class-validator costs per message is the difference). `schema`: handlers validate
+ * the same constraints with a zod 4 or valibot 1 schema instead of the DTO.
  */
 export class WarrenStack implements BenchStack {
   readonly name: string;
@@ -27,8 +36,10 @@ export class WarrenStack implements BenchStack {
   constructor(
     private readonly defaults = false,
     private readonly dto = true,
+    /** Handlers validate with this schema instead (and take a plain type, so no DTO is involved). */
+    private readonly schema?: 'zod' | 'valibot',
   ) {
-    this.name = (defaults ? 'Warren (default configuration)' : 'Warren') + (dto ? '' : ', no DTO');
+    this.name = (defaults ? 'Warren (default configuration)' : 'Warren') + (schema ? `, ${schema} schema` : dto ? '' : ', no DTO');
   }
 
   private apps: INestApplicationContext[] = [];
@@ -76,7 +87,15 @@ export class WarrenStack implements BenchStack {
         onMessage();
       }
     }
-    await this.boot([this.dto ? Consumer : PlainConsumer]);
+    const schema = this.schema && SCHEMAS[this.schema];
+    @Injectable()
+    class SchemaConsumer {
+      @RabbitSubscribe(defaults ? { queue, schema } : { queue, prefetch, schema })
+      handle(_event: object) {
+        onMessage();
+      }
+    }
+    await this.boot([schema ? SchemaConsumer : this.dto ? Consumer : PlainConsumer]);
   }
 
   async startRpc(queue: string) {
@@ -95,7 +114,15 @@ export class WarrenStack implements BenchStack {
         return { id: request.id };
       }
     }
-    this.rpc = (await this.boot([this.dto ? Server : PlainServer])).get(RpcClient);
+    const schema = this.schema && SCHEMAS[this.schema];
+    @Injectable()
+    class SchemaServer {
+      @RabbitRPC({ queue, schema })
+      handle(request: { id: number }) {
+        return { id: request.id };
+      }
+    }
+    this.rpc = (await this.boot([schema ? SchemaServer : this.dto ? Server : PlainServer])).get(RpcClient);
   }
 
   call(body: BenchPayload) {

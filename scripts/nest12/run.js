@@ -3,7 +3,8 @@
  * `npm run test:nest12`: Warren in a fresh NestJS 12 app, as a user gets it. Packs the library,
  * creates an ESM TypeScript app like `nest new` does, installs Nest 12 and the tarball with a plain
  * `npm install` (an ERESOLVE fails the job), compiles it and runs a scenario against the real
- * broker: subscriber, RPC with a DTO (valid and invalid), publish, the microservices transport,
+ * broker: subscriber, RPC with a DTO (valid and invalid) and with a zod schema, publish, the
+ * microservices transport (with @Payload({ schema }) and Nest's StandardSchemaValidationPipe),
  * the terminus health indicator, graceful close. Exits non-zero when any step or check fails.
  */
 const { execFileSync, spawnSync } = require('child_process');
@@ -55,7 +56,7 @@ function main() {
     );
     fs.mkdirSync(path.join(dir, 'src'));
     fs.copyFileSync(path.join(__dirname, 'scenario.ts'), path.join(dir, 'src', 'main.ts'));
-    npm(['install', '@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12', '@nestjs/microservices@^12', '@nestjs/terminus@^12', 'reflect-metadata', 'rxjs', 'class-validator', 'class-transformer', 'typescript@~5.9', '@types/node@^20'], dir);
+    npm(['install', '@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12', '@nestjs/microservices@^12', '@nestjs/terminus@^12', 'reflect-metadata', 'rxjs', 'class-validator', 'class-transformer', 'zod@^4', 'typescript@~5.9', '@types/node@^20'], dir);
     npm(['install', `./${tarball}`], dir);
     const versions = JSON.parse(execFileSync('node', ['-p', "JSON.stringify({ core: require('@nestjs/core/package.json').version, warren: require('nestjs-warren/package.json').version })"], { cwd: dir, encoding: 'utf8' }));
     say(`@nestjs/core ${versions.core}, nestjs-warren ${versions.warren}, node ${process.version}`);

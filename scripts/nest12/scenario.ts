@@ -1,12 +1,14 @@
 // The Nest 12 job's app, as `nest new` makes one (ESM, TypeScript), with Warren from the packed tarball.
 import 'reflect-metadata';
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import * as common from '@nestjs/common';
+import { Controller, Get, Injectable, Module, PipeTransform, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxy, ClientsModule, MessagePattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { IsInt } from 'class-validator';
-import { MessageProducer, RabbitPayload, RabbitRPC, RabbitSubscribe, RemoteError, RpcClient, WarrenModule } from 'nestjs-warren';
-import { WarrenClient, WarrenServer } from 'nestjs-warren/microservices';
+import { MessageProducer, MessageValidationError, RabbitPayload, RabbitRPC, RabbitSubscribe, RemoteError, RpcClient, StandardSchemaIssue, WarrenModule } from 'nestjs-warren';
+import { WarrenClient, WarrenRpcExceptionFilter, WarrenServer } from 'nestjs-warren/microservices';
+import { z } from 'zod';
 import { WarrenHealthIndicator, WarrenHealthModule } from 'nestjs-warren/health';
 import { lastValueFrom } from 'rxjs';
 import amqplib from 'amqplib';
@@ -38,7 +40,25 @@ class Handlers {
   sum(@RabbitPayload() { a, b }: SumDto) {
     return { sum: a + b };
   }
+
+  // Warren's own Standard Schema validation (issue 27): the handler gets the output.
+  @RabbitRPC({ exchange, routingKey: 'text.shout', queue: `${exchange}.math`, queueOptions: { durable: false, autoDelete: true }, schema: z.object({ text: z.string().transform((t) => t.toUpperCase()) }) })
+  shout(@RabbitPayload() { text }: { text: string }) {
+    return text;
+  }
 }
+
+/**
+ * On the transport, Nest 12's own semantics: `@Payload({ schema })` only annotates the parameter,
+ * and Nest's StandardSchemaValidationPipe validates it; its exceptionFactory makes a Warren
+ * validation error, which WarrenRpcExceptionFilter lets through to the caller as VALIDATION_FAILED.
+ */
+// Nest 12's names, reached this way because the repository also type-checks this file against Nest 11.
+const { StandardSchemaValidationPipe } = common as unknown as {
+  StandardSchemaValidationPipe: new (options: { exceptionFactory(issues: readonly StandardSchemaIssue[]): unknown }) => PipeTransform;
+};
+const schemaPipe = new StandardSchemaValidationPipe({ exceptionFactory: (issues) => MessageValidationError.fromIssues(issues) });
+const nest12Payload = (options: { schema: unknown; pipes: PipeTransform[] }) => Payload(options as never);
 
 @Controller()
 class Health {
@@ -53,6 +73,12 @@ class MathPatterns {
   @MessagePattern('math.double')
   double(@Payload() n: number) {
     return n * 2;
+  }
+
+  @MessagePattern('math.half')
+  @UseFilters(new WarrenRpcExceptionFilter())
+  half(@nest12Payload({ schema: z.number(), pipes: [schemaPipe] }) n: number) {
+    return n / 2;
   }
 }
 
@@ -98,8 +124,14 @@ async function main() {
     check((await rpc.request<{ sum: number }>(exchange, 'math.sum', { a: 2, b: 40 })).sum === 42, 'an RPC with a DTO answered');
     const refused = await rpc.request(exchange, 'math.sum', { a: 1.5, b: 2 }).catch((e: unknown) => e);
     check(refused instanceof RemoteError && refused.code === 'VALIDATION_FAILED', 'an invalid DTO came back as RemoteError VALIDATION_FAILED');
+    check((await rpc.request(exchange, 'text.shout', { text: 'ada' })) === 'ADA', "a handler's zod schema gave the handler its output");
+    const invalid = await rpc.request(exchange, 'text.shout', { text: 5 }).catch((e: unknown) => e);
+    check(invalid instanceof RemoteError && invalid.code === 'VALIDATION_FAILED', "a handler's zod schema refused an invalid request with VALIDATION_FAILED");
     const client = app.get<ClientProxy>('MATH');
     check((await lastValueFrom(client.send('math.double', 21))) === 42, 'the microservices transport answered a @MessagePattern');
+    check((await lastValueFrom(client.send('math.half', 42))) === 21, "@Payload({ schema }) with Nest's StandardSchemaValidationPipe let a valid payload through");
+    const refusedPayload = await lastValueFrom(client.send('math.half', 'x')).catch((e: unknown) => e);
+    check(refusedPayload instanceof RemoteError && refusedPayload.code === 'VALIDATION_FAILED', "@Payload({ schema }) refused an invalid payload: the caller got VALIDATION_FAILED");
     const health = await fetch(`${await app.getUrl()}/health`);
     check(health.status === 200, 'the terminus health indicator says up');
   } finally {
@@ -107,7 +139,7 @@ async function main() {
     check(closed, 'the app closed gracefully');
     await cleanUp();
   }
-  process.exitCode = results.every((r) => r.startsWith('PASS')) && results.length === 6 ? 0 : 1;
+  process.exitCode = results.every((r) => r.startsWith('PASS')) && results.length === 10 ? 0 : 1;
 }
 
 main().catch((error: unknown) => {

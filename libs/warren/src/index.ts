@@ -9,6 +9,8 @@ export type { Warren } from './warren.standalone';
 export type { ConsumerState } from './consumer/warren-consumers';
 export { RabbitSubscribe, RabbitRPC } from './decorators/rabbit-handler.decorators';
 export { RabbitPayload, RabbitHeader, RabbitRequest, RabbitSignal } from './decorators/rabbit-params.decorators';
+export type { RabbitPayloadOptions } from './decorators/rabbit-params.decorators';
+export type { StandardSchemaV1, StandardSchemaIssue, StandardSchemaResult, SchemaInput, SchemaOutput } from './validation/standard-schema';
 export { isRabbitContext } from './rabbit-context';
 export { Nack } from './consumer/nack';
 export { DEFAULT_CONNECTION_NAME, getProducerToken, getRpcClientToken, getConsumersToken, InjectProducer, InjectRpcClient, InjectConsumers } from './warren.tokens';

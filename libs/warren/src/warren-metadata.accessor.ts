@@ -3,7 +3,9 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { RabbitHandlerMetadata } from './interfaces';
 import { isDtoClass } from './validation/payload-validator';
-import { WARREN_HANDLER_METADATA, WARREN_PAYLOAD_PARAM, WARREN_SIGNAL_PARAM } from './warren.constants';
+import type { StandardSchemaV1 } from './validation/standard-schema';
+import { PrimitiveName, primitiveOf } from './validation/validation-plan';
+import { WARREN_HANDLER_METADATA, WARREN_PAYLOAD_PARAM, WARREN_PAYLOAD_SCHEMA_METADATA, WARREN_SIGNAL_PARAM } from './warren.constants';
 
 interface RouteArg {
   index: number;
@@ -24,6 +26,21 @@ export class WarrenMetadataAccessor {
    * (without a property name), or the first parameter when the method uses no param decorators.
    */
   getPayloadType(prototype: object, methodName: string): Type<object> | undefined {
+    const type = this.payloadParamType(prototype, methodName);
+    return isDtoClass(type) ? type : undefined;
+  }
+
+  /** `number`, `string` or `boolean` when the payload parameter (as for getPayloadType) has that type. */
+  getPayloadPrimitive(prototype: object, methodName: string): PrimitiveName | undefined {
+    return primitiveOf(this.payloadParamType(prototype, methodName));
+  }
+
+  /** The schema given with `@RabbitPayload({ schema })`. */
+  getPayloadSchema(prototype: object, methodName: string): StandardSchemaV1 | undefined {
+    return Reflect.getMetadata(WARREN_PAYLOAD_SCHEMA_METADATA, prototype.constructor, methodName) as StandardSchemaV1 | undefined;
+  }
+
+  private payloadParamType(prototype: object, methodName: string): unknown {
     const args: Record<string, RouteArg> =
       Reflect.getMetadata(ROUTE_ARGS_METADATA, prototype.constructor, methodName) ?? {};
     const paramTypes: unknown[] = Reflect.getMetadata('design:paramtypes', prototype, methodName) ?? [];
@@ -35,8 +52,7 @@ export class WarrenMetadataAccessor {
       const payloadKey = keys.find((key) => key.split(':')[0] === String(WARREN_PAYLOAD_PARAM));
       if (payloadKey && args[payloadKey].data === undefined) index = args[payloadKey].index;
     }
-    const type = index === undefined ? undefined : paramTypes[index];
-    return isDtoClass(type) ? type : undefined;
+    return index === undefined ? undefined : paramTypes[index];
   }
 
   /**

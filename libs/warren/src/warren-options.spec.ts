@@ -19,6 +19,14 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('validation.onPublish: on by default, not passed to class-validator, off with validation: false, a boolean', () => {
+    expect(resolveOptions({}, {}).validateOnPublish).toBe(true);
+    const lax = resolveOptions({ validation: { onPublish: false, whitelist: true } }, {});
+    expect([lax.validateOnPublish, lax.validation]).toEqual([false, { forbidUnknownValues: true, whitelist: true }]);
+    expect(resolveOptions({ validation: false }, {}).validateOnPublish).toBe(false);
+    expect(() => resolveOptions({ validation: { onPublish: 'no' as never } }, {})).toThrow(WarrenConfigurationError);
+  });
+
   it('falls back to RABBITMQ_URL, and an explicit uri wins over it', () => {
     expect(resolveOptions({}, { RABBITMQ_URL: 'amqp://u:p@h:1' }).uris).toEqual(['amqp://u:p@h:1']);
     expect(resolveOptions({ uri: ['amqp://a', 'amqp://b'] }, { RABBITMQ_URL: 'amqp://env' }).uris).toEqual(['amqp://a', 'amqp://b']);

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
+import { MESSAGES } from './warren.messages';
 import { ResolvedTopology, resolveTopology } from './topology/topology-config';
 import { MAX_TIMEOUT_MS } from './outgoing/amqp-values';
 import { checkPlaintextFallback } from './connection/transport-security';
@@ -19,6 +20,7 @@ import type {
   WarrenExchangeOptions,
   WarrenModuleOptions,
   WarrenTlsOptions,
+  WarrenValidationOptions,
 } from './interfaces';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -71,6 +73,8 @@ export interface ResolvedWarrenOptions {
     allowPlaintextFallback: boolean;
   };
   validation: ValidatorOptions | false;
+  /** Senders check payloads against contract schemas (`validation.onPublish`). */
+  validateOnPublish: boolean;
   retry: RetryOptions | false | undefined;
   logger: LoggerService | false | undefined;
   /** The application's redaction hook, registered while this Warren runs. */
@@ -122,7 +126,8 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
       allowPlaintextFallback: options.connection?.allowPlaintextFallback ?? false,
     },
     // class-validator's own default: a payload (or nested value) of no known class fails validation.
-    validation: options.validation === false ? false : { forbidUnknownValues: true, ...options.validation },
+    validation: options.validation === false ? false : classValidatorOptions(options.validation),
+    validateOnPublish: options.validation !== false && checkBoolean('validation.onPublish', options.validation?.onPublish ?? true),
     logger: options.logger,
     redact: options.redact,
     retry: options.retry === false ? false : options.retry && { ...options.retry },
@@ -217,4 +222,16 @@ function checkPositive(name: string, value: number, integer = false, zeroAllowed
 /** Node fires longer timers at once; a timeout past it would be no timeout at all. */
 function checkTimeoutLimit(name: string, value: number): void {
   if (value > MAX_TIMEOUT_MS) throw new WarrenConfigurationError(`Option ${name} must be at most ${MAX_TIMEOUT_MS} ms; got ${value}`);
+}
+
+/** class-validator's options: the module's `validation` without Warren's own `onPublish`. */
+function classValidatorOptions(validation: WarrenValidationOptions | undefined): ValidatorOptions {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { onPublish, ...options } = validation ?? {};
+  return { forbidUnknownValues: true, ...options };
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new WarrenConfigurationError(MESSAGES.notABoolean(name, value));
+  return value;
 }

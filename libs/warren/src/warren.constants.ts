@@ -13,6 +13,8 @@ export const WARREN_PAYLOAD_PARAM = 3;
 export const WARREN_HEADER_PARAM = 4;
 export const WARREN_REQUEST_PARAM = 5;
 export const WARREN_SIGNAL_PARAM = 6;
+/** Metadata key (class, method) of the schema a `@RabbitPayload({ schema })` gave. */
+export const WARREN_PAYLOAD_SCHEMA_METADATA = 'warren:payload-schema';
 
 /** `ExecutionContext#getType()` inside Warren handlers; the same as golevelup's, so guards keep working. */
 export const WARREN_CONTEXT_TYPE = 'rmq';

@@ -57,10 +57,13 @@ export class WarrenExplorer {
       undefined,
       WARREN_CONTEXT_TYPE,
     );
+    // What the payload parameter declares; the validation plan is made from it when the handler is registered.
     return {
       name: `${instance.constructor.name}.${methodName}`,
       options,
       payloadType: options.validate === false ? undefined : (this.accessor.getPayloadType(prototype, methodName) ?? (options.payloadDto as HandlerDefinition['payloadType'])),
+      payloadPrimitive: this.accessor.getPayloadPrimitive(prototype, methodName),
+      payloadSchema: this.accessor.getPayloadSchema(prototype, methodName),
       invoke,
       wantsSignal: this.accessor.usesSignal(prototype, methodName, method),
     };

@@ -152,6 +152,21 @@ export const MESSAGES = {
     `The broker refused this app's component announcements with user_id '${userId}' (${reason}); announcing without one, so registries that require a verified user will not list them. ` +
     "Set ComponentsModule's userId to the user the broker authenticates this connection as.",
 
+  // Validation with Standard Schemas (schema-validation, issue 27).
+  schemaAndDto: (handler: string, dto: string) =>
+    `${handler} has a schema and its payload parameter is typed with ${dto}, a class-validator DTO: one of the two would be ignored. ` +
+    'Keep one: drop the schema, or type the parameter with the schema\'s output (a plain type) instead of the DTO',
+  twoSchemas: (handler: string) =>
+    `${handler} is given two different schemas (among its schema option, its contract's and @RabbitPayload({ schema })); give it one`,
+  notAStandardSchema: (handler: string) =>
+    `The schema of ${handler} is not a Standard Schema (an object with a '~standard' property of version 1, as zod 4, valibot 1 and arktype 2 make); ` +
+    'for a class-validator DTO, type the payload parameter with it or set the contract\'s request/payload to it',
+  componentSchemaAndDto: (component: string, method: string, dto: string) =>
+    `Component method ${component}.${method} has a schema and a parameter typed with ${dto}, a class-validator DTO: keep one of the two`,
+  publishInvalid: (vendor: string, issues: string) => `it does not match the contract's ${vendor} schema (${issues})`,
+  replyInvalid: (target: string, what: string, issues: string) =>
+    `The reply of RPC ${target} does not match the contract's response (${what}): ${issues}`,
+
   // The `warren` command line. Names and reasons given here are already printable (escaped, redacted).
   cliUrlNotParsable: (source: string) =>
     `The AMQP URL (${source}) cannot be parsed: (not shown). Expected amqp(s)://host:port/vhost with user:password@ before the host; ` +

@@ -1,10 +1,17 @@
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validate } from 'class-validator';
+import { validate } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
+import { WarrenConfigurationError } from '../errors/configuration.error';
+import { MESSAGES } from '../warren.messages';
+import { hasConstraints } from '../validation/payload-validator';
+import { checkAgainst } from '../validation/schema-check';
+import { StandardSchemaV1, isStandardSchema, vendorOf } from '../validation/standard-schema';
 
 /** How a component method takes its arguments, read once from its declaration. */
 export interface MethodSignature {
+  /** `@ComponentMethod({ schema })`: the arguments object is validated by it; the method gets its output. */
+  schema?: StandardSchemaV1;
   /** One class-typed parameter: the arguments object is validated against it (class-validator). */
   dto?: Type<object>;
   /** Otherwise each parameter by name, with the primitive type TypeScript recorded for it. */
@@ -17,14 +24,21 @@ const PRIMITIVES = new Map<unknown, string>([
   [Boolean, 'boolean'],
 ]);
 
-/** A single parameter typed with a class that has class-validator constraints is a DTO. */
-export function signatureOf(prototype: object, method: string): MethodSignature {
+/**
+ * A single parameter typed with a class that has class-validator constraints is a DTO. A schema
+ * takes the arguments object instead; given beside such a DTO it is refused (one would be ignored).
+ */
+export function signatureOf(prototype: object, method: string, schema?: unknown, component = prototype.constructor.name): MethodSignature {
   const types: unknown[] = Reflect.getMetadata('design:paramtypes', prototype, method) ?? [];
   const names = parameterNames((prototype as Record<string, (...args: unknown[]) => unknown>)[method]);
   const first = types[0];
-  if (types.length === 1 && typeof first === 'function' && !PRIMITIVES.has(first) && hasConstraints(first)) {
-    return { dto: first as Type<object>, params: [{ name: names[0] ?? 'args', type: (first as Type<object>).name }] };
+  const dto = types.length === 1 && typeof first === 'function' && !PRIMITIVES.has(first) && hasConstraints(first) ? (first as Type<object>) : undefined;
+  if (schema !== undefined) {
+    if (!isStandardSchema(schema)) throw new WarrenConfigurationError(MESSAGES.notAStandardSchema(`component method ${component}.${method}`));
+    if (dto) throw new WarrenConfigurationError(MESSAGES.componentSchemaAndDto(component, method, dto.name));
+    return { schema, params: [{ name: names[0] ?? 'args', type: `${vendorOf(schema)} schema` }] };
   }
+  if (dto) return { dto, params: [{ name: names[0] ?? 'args', type: dto.name }] };
   return { params: names.map((name, i) => ({ name, type: PRIMITIVES.get(types[i]) ?? 'any' })) };
 }
 
@@ -33,6 +47,7 @@ export function signatureOf(prototype: object, method: string): MethodSignature 
  * class-validator constraints (class-validator-jsonschema), else one property per parameter.
  */
 export function argumentsSchema(signature: MethodSignature): Record<string, unknown> {
+  if (signature.schema) return jsonSchemaOf(signature.schema);
   if (signature.dto) return targetConstructorToSchema(signature.dto) as Record<string, unknown>;
   const properties = Object.fromEntries(signature.params.map((p) => [p.name, p.type === 'any' ? {} : { type: p.type }]));
   return { type: 'object', properties, required: signature.params.map((p) => p.name), additionalProperties: false };
@@ -42,6 +57,13 @@ export function argumentsSchema(signature: MethodSignature): Record<string, unkn
 export async function bindArguments(signature: MethodSignature, args: unknown): Promise<{ values: unknown[] } | { errors: Record<string, string[]> }> {
   const given = typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : undefined;
   if (!given) return { errors: { args: ['must be an object of argument names to values'] } };
+  if (signature.schema) {
+    const checked = await checkAgainst(signature.schema, given);
+    if (checked.ok) return { values: [checked.value] };
+    const errors: Record<string, string[]> = {};
+    for (const issue of checked.issues) (errors[issue.path.join('.') || 'args'] ??= []).push(issue.message);
+    return { errors };
+  }
   if (signature.dto) {
     const instance = plainToInstance(signature.dto, given);
     const failures = await validate(instance, { forbidUnknownValues: false });
@@ -61,8 +83,16 @@ export async function bindArguments(signature: MethodSignature, args: unknown): 
   return { values: signature.params.map((p) => given[p.name]) };
 }
 
-function hasConstraints(type: unknown): boolean {
-  return getMetadataStorage().getTargetValidationMetadatas(type as new () => object, '', true, false).length > 0;
+/** A schema's JSON Schema of its input, where it offers one (zod 4 does: Standard JSON Schema); else any object. */
+function jsonSchemaOf(schema: StandardSchemaV1): Record<string, unknown> {
+  const json = (schema['~standard'] as { jsonSchema?: { input?: (options: { target: string }) => unknown } }).jsonSchema;
+  try {
+    const made = json?.input?.({ target: 'draft-2020-12' });
+    if (typeof made === 'object' && made !== null && !Array.isArray(made)) return made as Record<string, unknown>;
+  } catch {
+    // a schema that cannot be expressed in JSON Schema (a transform, a custom check): announced as any object
+  }
+  return { type: 'object' };
 }
 
 /** Parameter names from the compiled function's source (TypeScript keeps them). */

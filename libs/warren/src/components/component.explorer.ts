@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { MethodSignature, signatureOf } from './component-arguments';
 import { COMPONENT_METADATA, COMPONENT_METHOD_METADATA } from './components.constants';
+import type { ComponentMethodOptions } from './component.decorators';
 
 export interface ComponentDefinition {
   name: string;
@@ -30,8 +31,8 @@ export class ComponentExplorer {
       const prototype = Object.getPrototypeOf(instance) as object;
       const methods = new Map<string, { property: string; signature: MethodSignature }>();
       for (const property of this.scanner.getAllMethodNames(prototype)) {
-        const method = this.reflector.get<{ name?: string } | undefined>(COMPONENT_METHOD_METADATA, instance[property]);
-        if (method) methods.set(method.name ?? property, { property, signature: signatureOf(prototype, property) });
+        const method = this.reflector.get<ComponentMethodOptions | undefined>(COMPONENT_METHOD_METADATA, instance[property]);
+        if (method) methods.set(method.name ?? property, { property, signature: signatureOf(prototype, property, method.schema, meta.name) });
       }
       found.push({ name: meta.name, version: meta.version, instance, methods });
     }

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { hostname } from 'os';
 import { BrokerConnection } from '../connection/broker-connection';
@@ -29,7 +29,7 @@ export interface ComponentCall {
  * broker verifies, so registries can bind the instance to it.
  */
 @Injectable()
-export class ComponentHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ComponentHost implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private components: ComponentDefinition[] = [];
   /** What each component announces (it does not change while the app runs). */
   private announcements: AnnouncedInstance[] = [];
@@ -53,9 +53,13 @@ export class ComponentHost implements OnApplicationBootstrap, BeforeApplicationS
     this.logger = logger.child('Warren:ComponentHost');
   }
 
+  /** Components and their methods' signatures are read here, so a contradictory declaration fails before anything consumes. */
+  onModuleInit(): void {
+    this.components = this.explorer.explore();
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await declareExchanges(this.connection, this.options.registryExchange);
-    this.components = this.explorer.explore();
     if (this.components.length === 0) return;
     this.announcements = this.components.map((component) => this.describe(component));
     await this.consumers.addMany([

@@ -1,6 +1,6 @@
 export { ComponentsModule } from './components.module';
 export { Component, ComponentMethod } from './component.decorators';
-export type { ComponentOptions } from './component.decorators';
+export type { ComponentOptions, ComponentMethodOptions } from './component.decorators';
 export { ComponentClient } from './component.client';
 export type { ComponentCallOptions, ComponentProxy } from './component.client';
 export { ComponentRegistry } from './component.registry';

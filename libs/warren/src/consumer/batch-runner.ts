@@ -81,9 +81,9 @@ export class BatchRunner {
     const decoded: Decoded[] = [];
     for (const delivery of all.filter((d) => this.settlement.owns(d))) {
       try {
-        decoded.push({ delivery, payload: this.dispatcher.decode(handler, delivery.message) });
+        decoded.push({ delivery, payload: await this.dispatcher.prepare(handler, delivery.message) });
       } catch (error) {
-        await this.settlement.onFailure(delivery, handler, handler.name, error); // one bad body does not fail the rest
+        await this.settlement.onFailure(delivery, handler, handler.name, error); // one bad or invalid body does not fail the rest
       }
     }
     if (decoded.length === 0) return;

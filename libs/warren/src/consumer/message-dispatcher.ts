@@ -4,6 +4,8 @@ import { MalformedMessageError } from '../errors/malformed-message.error';
 import { WarrenError } from '../errors/warren.error';
 import type { MessageDeserializer } from '../interfaces';
 import type { PayloadValidator } from '../validation/payload-validator';
+import { isPromiseLike } from '../validation/schema-check';
+import { ValidationPlan, validationPlan } from '../validation/validation-plan';
 import { MESSAGES } from '../warren.messages';
 import type { HandlerDefinition } from './handler-definition';
 import { topicMatches } from './routing-key';
@@ -16,8 +18,9 @@ export class NoHandlerError extends WarrenError {
 
 /**
  * Picks the handler for a delivery and runs it: decode the body by content type, validate it
- * against the handler's DTO, then call the method through Nest's guards, interceptors and pipes.
- * Settling the message (ack, reject, reply) is the caller's job.
+ * (the handler's schema, DTO or primitive type: its plan, made here once per handler, which also
+ * refuses contradictory declarations), then call the method through Nest's guards, interceptors
+ * and pipes. Settling the message (ack, reject, reply) is the caller's job.
  */
 export class MessageDispatcher {
   private readonly exact = new Map<string, HandlerDefinition>();
@@ -25,13 +28,15 @@ export class MessageDispatcher {
   /** Handlers without a routing key of their own take, in turn, what no keyed handler matches. */
   private readonly fallbacks: HandlerDefinition[] = [];
   private nextFallback = 0;
+  private readonly plans = new Map<HandlerDefinition, ValidationPlan | undefined>();
 
   constructor(
     readonly queueLabel: string,
     readonly handlers: HandlerDefinition[],
-    private readonly validator: PayloadValidator | undefined,
+    validator: PayloadValidator | undefined,
     private readonly deserializer?: MessageDeserializer,
   ) {
+    for (const handler of handlers) this.plans.set(handler, validationPlan(handler, validator));
     for (const handler of handlers) {
       const keys = [handler.options.routingKey ?? [], (handler.options.bindings ?? []).map((b) => b.routingKey)].flat(2);
       if (keys.length === 0) this.fallbacks.push(handler);
@@ -56,10 +61,16 @@ export class MessageDispatcher {
 
   async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage, signal?: AbortSignal): Promise<unknown> {
     if (!handler) throw new NoHandlerError(MESSAGES.noHandler(this.queueLabel, message.fields.routingKey));
-    const decoded = this.decode(handler, message);
-    const payload =
-      handler.payloadType && this.validator ? await this.validator.validate(handler.payloadType, decoded) : decoded;
+    const prepared = this.prepare(handler, message);
+    const payload = isPromiseLike(prepared) ? await prepared : prepared;
     return handler.invoke(payload, message, message.properties.headers ?? {}, signal);
+  }
+
+  /** The payload the handler gets: decoded, then validated by its plan (a promise only for async checks). */
+  prepare(handler: HandlerDefinition, message: ConsumeMessage): unknown {
+    const decoded = this.decode(handler, message);
+    const plan = this.plans.get(handler);
+    return plan ? plan(decoded) : decoded;
   }
 
   /** By the handler's or module's deserializer if there is one, else by content type. */

@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { EventContract, RpcContract } from '../contracts/contracts';
+import { isStandardSchema } from '../validation/standard-schema';
 import { WARREN_HANDLER_METADATA } from '../warren.constants';
 import type { MessageHandlerOptions, RabbitHandlerMetadata } from '../interfaces';
 
@@ -9,11 +10,17 @@ type TypedMethodDecorator<M> = <T extends M>(target: object, key: string | symbo
 /** A contract's queue and other handler options, as the decorators take them. */
 type WithContract<C> = C & Omit<MessageHandlerOptions, 'exchange' | 'routingKey'>;
 
-/** Handler options from a contract: its exchange and routing key, its DTO as the payload type to validate. */
+/**
+ * Handler options from a contract: its exchange and routing key; its DTO as the payload type to
+ * validate, or its schema as the handler's `schema` (a different `schema` given beside it is
+ * refused at start-up). The response schema is the caller's to check.
+ */
 function fromContract(contract: RpcContract<unknown, unknown> | EventContract<unknown>): MessageHandlerOptions {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { kind, request, payload, ...options } = contract as unknown as Record<string, unknown>;
-  return { ...(options as MessageHandlerOptions), payloadDto: (request ?? payload) as MessageHandlerOptions['payloadDto'] };
+  const { kind, request, payload, response, ...options } = contract as unknown as Record<string, unknown> & MessageHandlerOptions;
+  const validator = request ?? payload;
+  if (!isStandardSchema(validator)) return { ...options, payloadDto: validator as MessageHandlerOptions['payloadDto'] };
+  return { ...options, schema: options.schema ?? validator, contractSchema: validator };
 }
 
 /**
@@ -22,9 +29,9 @@ function fromContract(contract: RpcContract<unknown, unknown> | EventContract<un
  * invalid or undecodable payload is parked at once. Given an event contract, the method's first
  * parameter must accept the contract's payload type.
  */
-export function RabbitSubscribe<T>(contract: WithContract<EventContract<T>>): TypedMethodDecorator<(payload: T, ...rest: never[]) => unknown>;
+export function RabbitSubscribe<T, Out>(contract: WithContract<EventContract<T, Out>>): TypedMethodDecorator<(payload: Out, ...rest: never[]) => unknown>;
 export function RabbitSubscribe(options: MessageHandlerOptions): MethodDecorator;
-export function RabbitSubscribe(options: MessageHandlerOptions | EventContract<unknown>): MethodDecorator {
+export function RabbitSubscribe(options: MessageHandlerOptions | EventContract<unknown, unknown>): MethodDecorator {
   const resolved = 'kind' in options ? fromContract(options) : options;
   return SetMetadata<string, RabbitHandlerMetadata>(WARREN_HANDLER_METADATA, { ...resolved, type: 'subscribe' });
 }
@@ -34,11 +41,11 @@ export function RabbitSubscribe(options: MessageHandlerOptions | EventContract<u
  * a thrown error or an invalid payload reaches the caller as a `RemoteError`. Given an RPC
  * contract, the method must take the request type and return (a promise of) the response type.
  */
-export function RabbitRPC<Req, Res>(
-  contract: WithContract<RpcContract<Req, Res>>,
-): TypedMethodDecorator<(request: Req, ...rest: never[]) => Res | Promise<Res>>;
+export function RabbitRPC<Req, Res, HandlerReq, HandlerRes>(
+  contract: WithContract<RpcContract<Req, Res, HandlerReq, HandlerRes>>,
+): TypedMethodDecorator<(request: HandlerReq, ...rest: never[]) => HandlerRes | Promise<HandlerRes>>;
 export function RabbitRPC(options: MessageHandlerOptions): MethodDecorator;
-export function RabbitRPC(options: MessageHandlerOptions | RpcContract<unknown, unknown>): MethodDecorator {
+export function RabbitRPC(options: MessageHandlerOptions | RpcContract<unknown, unknown, unknown, unknown>): MethodDecorator {
   const resolved = 'kind' in options ? fromContract(options) : options;
   return SetMetadata<string, RabbitHandlerMetadata>(WARREN_HANDLER_METADATA, { ...resolved, type: 'rpc' });
 }

@@ -1,6 +1,7 @@
 import { PipeTransform, Type, assignMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { WARREN_HEADER_PARAM, WARREN_PAYLOAD_PARAM, WARREN_REQUEST_PARAM, WARREN_SIGNAL_PARAM } from '../warren.constants';
+import type { StandardSchemaV1 } from '../validation/standard-schema';
+import { WARREN_HEADER_PARAM, WARREN_PAYLOAD_PARAM, WARREN_PAYLOAD_SCHEMA_METADATA, WARREN_REQUEST_PARAM, WARREN_SIGNAL_PARAM } from '../warren.constants';
 
 type PipeArg = Type<PipeTransform> | PipeTransform;
 
@@ -20,8 +21,34 @@ function rabbitParam(type: number) {
     };
 }
 
-/** The decoded (and, for a class-typed parameter, validated) message body, or one property of it. */
-export const RabbitPayload = rabbitParam(WARREN_PAYLOAD_PARAM);
+/** `@RabbitPayload({ schema })`: the whole payload, validated by a Standard Schema (its output is what the parameter gets). */
+export interface RabbitPayloadOptions {
+  schema: StandardSchemaV1;
+  /** Pipes that run after the schema, on its output. */
+  pipes?: PipeArg[];
+}
+
+const payloadParam = rabbitParam(WARREN_PAYLOAD_PARAM);
+
+function isPayloadOptions(value: unknown): value is RabbitPayloadOptions {
+  return typeof value === 'object' && value !== null && 'schema' in value && typeof (value as Partial<PipeTransform>).transform !== 'function';
+}
+
+/**
+ * The decoded and validated message body (validated against the handler's schema, the parameter's
+ * DTO class or its number/string/boolean type), or one property of it. `@RabbitPayload({ schema })`
+ * gives the handler's schema here instead of in the handler's options (one of the two, not both).
+ */
+export function RabbitPayload(options: RabbitPayloadOptions): ParameterDecorator;
+export function RabbitPayload(propertyOrPipe?: string | PipeArg, ...pipes: PipeArg[]): ParameterDecorator;
+export function RabbitPayload(first?: string | PipeArg | RabbitPayloadOptions, ...pipes: PipeArg[]): ParameterDecorator {
+  if (!isPayloadOptions(first)) return payloadParam(first, ...pipes);
+  const param = payloadParam(undefined, ...(first.pipes ?? []), ...pipes);
+  return (target, key, index) => {
+    param(target, key, index);
+    Reflect.defineMetadata(WARREN_PAYLOAD_SCHEMA_METADATA, first.schema, target.constructor, key!);
+  };
+}
 /** The message headers, or one header by name. */
 export const RabbitHeader = rabbitParam(WARREN_HEADER_PARAM);
 /** The raw amqplib message (fields, properties, content). */

@@ -9,6 +9,7 @@ export const WARREN_ERROR_CODES: ReadonlySet<string> = new Set([
   'MALFORMED_MESSAGE',
   'MESSAGE_TOO_LARGE',
   'VALIDATION_FAILED',
+  'INVALID_REPLY',
   'NON_RETRYABLE',
   'BUFFER_OVERFLOW',
   'NO_ROUTE',

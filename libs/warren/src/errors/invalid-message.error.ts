@@ -13,6 +13,8 @@ export class InvalidMessageError extends WarrenError {
     readonly field: string,
     /** What is wrong with it. */
     readonly reason: string,
+    /** The issues, when the value did not match a contract's schema (`field` is then `'payload'`). */
+    readonly details?: unknown,
   ) {
     super(`Invalid ${field}: ${reason}; nothing was sent`);
   }

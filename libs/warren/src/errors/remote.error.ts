@@ -9,7 +9,8 @@ export interface RemoteErrorPayload {
 
 /**
  * The remote RPC handler failed: it threw, or the request payload failed validation
- * (`code: 'VALIDATION_FAILED'`, constraint messages in `details`).
+ * (`code: 'VALIDATION_FAILED'`; `details` lists a DTO's failed constraints, or a schema's or a
+ * primitive parameter's issues as `{ path, message }`).
  */
 export class RemoteError extends WarrenError {
   readonly code: string;

@@ -2,6 +2,7 @@ import type { Options } from 'amqplib';
 import type { RetryOptions } from './retry-options.interface';
 import type { BatchOptions } from './batch-options.interface';
 import type { MessageDeserializer, MessageErrorHandler, MessageHandlerErrorBehavior } from './error-handling.interface';
+import type { StandardSchemaV1 } from '../validation/standard-schema';
 
 /** A queue binding to one exchange/routing key pair. */
 export interface RabbitSubscribeBinding {
@@ -68,7 +69,15 @@ export interface MessageHandlerOptions {
    * @default '<queue>.dlq'
    */
   deadLetterQueue?: string | false;
-  /** `false` skips DTO validation for this handler. @default true */
+  /**
+   * A Standard Schema (zod 4, valibot 1, arktype 2…) the payload must satisfy: the handler receives
+   * the schema's output (transforms applied, async schemas awaited). An invalid payload never reaches
+   * the handler: an RPC caller gets `VALIDATION_FAILED` with the issues, a subscriber's message is
+   * parked at once. Giving a class-validator DTO as well (the payload parameter's class, a contract's
+   * DTO) fails the start-up. @default none: the payload parameter's DTO or primitive type is checked
+   */
+  schema?: StandardSchemaV1;
+  /** `false` skips every check of this handler's payload (schema, DTO, primitive type). @default true */
   validate?: boolean;
   /**
    * A body that cannot be decoded (declared JSON but is not, or the deserializer threw) reaches
@@ -97,6 +106,8 @@ export interface MessageHandlerOptions {
   assertQueueErrorHandler?: unknown;
   /** The DTO payloads are validated against when the payload parameter is not typed with a class (set from a contract). */
   payloadDto?: new (...args: never[]) => object;
+  /** The contract's schema (set from a contract), so that a different `schema` given beside it is refused. */
+  contractSchema?: StandardSchemaV1;
   /** RPC replies are sent persistent. @default false */
   usePersistentReplyTo?: boolean;
 }

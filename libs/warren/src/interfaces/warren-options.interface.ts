@@ -76,6 +76,17 @@ export interface WarrenTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
+/** The module's `validation`: class-validator's options, and whether senders check contract schemas. */
+export interface WarrenValidationOptions extends ValidatorOptions {
+  /**
+   * `producer.publish(contract, payload)` and `rpc.call(contract, request)` check the payload against
+   * the contract's Standard Schema before sending (rejecting with `InvalidMessageError`, field
+   * `payload`, nothing sent). `false` skips that check on hot paths; consumers still validate.
+   * @default true
+   */
+  onPublish?: boolean;
+}
+
 export interface WarrenModuleOptions {
   /**
    * This connection's name, when an application has several (one `WarrenModule` each): handlers
@@ -166,13 +177,16 @@ export interface WarrenModuleOptions {
    */
   retry?: RetryOptions | false;
   /**
-   * Options for class-validator when a handler's payload is typed with a class, or `false`
-   * to pass payloads through unvalidated. Given options are merged over the default, so
-   * `forbidUnknownValues` stays on unless set to `false`: a payload (or a nested value) that is no
-   * instance of a class with constraints fails, as class-validator itself defaults to.
-   * @default { forbidUnknownValues: true }
+   * Options for class-validator when a handler's payload is typed with a class, and `onPublish`; or
+   * `false` to pass payloads through unchecked by DTOs and parameter types (number, string, boolean),
+   * and to send without checking contract schemas. A handler's own Standard Schema (`schema`,
+   * `@RabbitPayload({ schema })`, its contract's) still runs: the handler gets its output.
+   * Given options are merged over the default, so `forbidUnknownValues` stays on unless set to
+   * `false`: a payload (or a nested value) that is no instance of a class with constraints fails,
+   * as class-validator itself defaults to.
+   * @default { forbidUnknownValues: true, onPublish: true }
    */
-  validation?: ValidatorOptions | false;
+  validation?: WarrenValidationOptions | false;
   /** Where Warren logs; `false` silences it. @default Nest's Logger */
   logger?: LoggerService | false;
   /**

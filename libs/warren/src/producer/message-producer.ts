@@ -18,6 +18,7 @@ import { WARREN_RESOLVED_OPTIONS } from '../warren.providers';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { brokerRefusal } from '../connection/broker-refusal';
 import { InvalidMessageError } from '../errors/invalid-message.error';
+import { checkOutgoing } from '../validation/contract-check';
 import { HeaderTemplates } from '../outgoing/header-templates';
 import { checkTarget, publishProperties } from '../outgoing/publish-properties';
 import { Outgoing, returnedOne, settleRefused, timeoutError } from './outgoing';
@@ -93,11 +94,13 @@ export class MessageProducer {
    * Publishes `message` (object → JSON, string → text, Buffer → binary), persistent unless told
    * otherwise. Resolves when the broker confirmed it. Rejects at once with `InvalidMessageError`
    * for a value AMQP cannot carry; with `PublishError` when the broker refused it (its `code` and
-   * `reason` say why) or did not confirm it within `publish.timeoutMs`.
+   * `reason` say why) or did not confirm it within `publish.timeoutMs`. Given an event contract
+   * with a Standard Schema, a payload that does not match it rejects with `InvalidMessageError`
+   * (field `payload`, the issues in `details`) and nothing is sent (`validation.onPublish`).
    */
-  publish<T>(event: EventContract<T>, message: T, options?: PublishOptions): Promise<void>;
+  publish<T, Out>(event: EventContract<T, Out>, message: T, options?: PublishOptions): Promise<void>;
   publish(exchange: string, routingKey: string, message: unknown, options?: PublishOptions): Promise<void>;
-  publish(target: string | EventContract<unknown>, ...rest: unknown[]): Promise<void> {
+  publish(target: string | EventContract<unknown, unknown>, ...rest: unknown[]): Promise<void> {
     // An event contract names the exchange and routing key (and types the message).
     const [exchange, routingKey, message, options = {}] = (typeof target === 'object' ? [target.exchange, target.routingKey, ...rest] : [target, ...rest]) as [
       string,
@@ -105,6 +108,21 @@ export class MessageProducer {
       unknown,
       PublishOptions | undefined,
     ];
+    if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('MessageProducer')));
+    // A contract's schema checks the payload first (synchronously, unless the schema is async).
+    if (typeof target === 'object' && this.options.validateOnPublish) {
+      let checked;
+      try {
+        checked = checkOutgoing(target.payload, message);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (checked) return checked.then(() => this.enqueue(exchange, routingKey, message, options));
+    }
+    return this.enqueue(exchange, routingKey, message, options);
+  }
+
+  private enqueue(exchange: string, routingKey: string, message: unknown, options: PublishOptions): Promise<void> {
     if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('MessageProducer')));
     let content: Buffer;
     let properties: Options.Publish;

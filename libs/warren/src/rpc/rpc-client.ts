@@ -25,6 +25,8 @@ import { lostError, refusedError } from './rpc-failures';
 import { requestProperties } from './request-properties';
 import { startSend } from '../tracing/warren-tracing';
 import type { RpcContract } from '../contracts/contracts';
+import { checkOutgoing, checkReply } from '../validation/contract-check';
+import { PayloadValidator } from '../validation/payload-validator';
 
 interface PendingRequest {
   exchange: string;
@@ -58,6 +60,8 @@ export class RpcClient {
   private closed = false;
   /** Requests' headers go to amqplib in reused objects (see HeaderTemplates). */
   private readonly headerTemplates = new HeaderTemplates();
+  /** Checks replies against a contract's response DTO (none when the module validates no DTOs). */
+  private readonly replyDtos: PayloadValidator | undefined;
 
   constructor(
     connection: BrokerConnection,
@@ -65,6 +69,7 @@ export class RpcClient {
     logger: WarrenLogger,
   ) {
     this.logger = logger.child('Warren:RpcClient');
+    this.replyDtos = options.validation === false ? undefined : new PayloadValidator(options.validation);
     // On the publishing connection: requests are publishes, and direct reply-to wants replies on the same channel.
     this.channel = connection.publishing.openChannel(
       {
@@ -131,9 +136,24 @@ export class RpcClient {
     });
   }
 
-  /** Calls the handler of an RPC contract: the request and the resolved value are typed by it. */
-  call<Req, Res>(contract: RpcContract<Req, Res>, request: Req, options: RequestOptions = {}): Promise<Res> {
-    return this.request<Res>(contract.exchange, contract.routingKey, request, options);
+  /**
+   * Calls the handler of an RPC contract: the request and the resolved value are typed by it. A
+   * request schema checks the request before it is sent (`InvalidMessageError`, field `payload`,
+   * nothing sent; `validation.onPublish`); a `response` checks the reply, and the call resolves
+   * with its output or rejects with `InvalidReplyError` (code `INVALID_REPLY`).
+   */
+  call<Req, Res>(contract: RpcContract<Req, Res, unknown, unknown>, request: Req, options: RequestOptions = {}): Promise<Res> {
+    const send = () => this.request<unknown>(contract.exchange, contract.routingKey, request, options);
+    const sent = (): Promise<Res> =>
+      contract.response === undefined ? (send() as Promise<Res>) : send().then((reply) => checkReply(contract.response, reply, contract, this.replyDtos) as Res);
+    if (!this.options.validateOnPublish) return sent();
+    let checked;
+    try {
+      checked = checkOutgoing(contract.request, request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return checked ? checked.then(sent) : sent();
   }
 
   /** Requests waiting for their reply. */

@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { ValidationError, ValidatorOptions, validate } from 'class-validator';
+import { ValidationError, ValidatorOptions, getMetadataStorage, validate } from 'class-validator';
 import { MessageValidationError, ValidationFailure } from '../errors/message-validation.error';
 import { toDtoInstance } from './dto-factory';
 
@@ -34,4 +34,9 @@ const NOT_DTOS = new Set<unknown>([Object, String, Number, Boolean, Array, Buffe
 /** True for a user class worth validating against (what `design:paramtypes` recorded for the payload). */
 export function isDtoClass(type: unknown): type is Type<object> {
   return typeof type === 'function' && !NOT_DTOS.has(type);
+}
+
+/** True for a class with class-validator constraints (its own or inherited). */
+export function hasConstraints(type: unknown): boolean {
+  return typeof type === 'function' && getMetadataStorage().getTargetValidationMetadatas(type as new () => object, '', true, false).length > 0;
 }
