@@ -98,4 +98,10 @@ export const MESSAGES = {
     `emit to '${exchange}' / '${routingKey}' failed: ${reason}`,
   clientClosed: (what: string) => `${what} is shut down; no further messages can be sent`,
   rpcAbandonedOnShutdown: (count: number) => `Shutting down: ${count} pending RPC request(s) rejected`,
+  faultsWrongBroker: (url: string, command: string, what: string) =>
+    `WarrenFaults refuses to act: '${command}' drives a node that is not the broker at ${url} (${what}). ` +
+    'Point rabbitmqctl at that broker (options rabbitmqctl/nodeName, or WARREN_RABBITMQCTL/RABBITMQ_NODENAME), ' +
+    "or set brokerPort (WARREN_BROKER_PORT) when the node listens on another port than the URL's (a container's port mapping)",
+  faultsUnverified: (url: string, command: string, reason: string) =>
+    `WarrenFaults refuses to act: cannot ask '${command}' which broker it drives, so cannot tell it is the one at ${url}: ${reason}`,
 } as const;

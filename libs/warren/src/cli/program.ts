@@ -17,7 +17,7 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): C
   const program = new Command('warren')
     .description('Warren command line: dead letters, publish, tail')
     .option('--url <url>', 'AMQP URL (default: RABBITMQ_URL, else amqp://guest:guest@127.0.0.1:5672)')
-    .option('--management-url <url>', 'management API base (default: http://<host>:15672)')
+    .option('--management-url <url>', 'management API base (default: WARREN_MANAGEMENT_URL, else http://<host>:15672)')
     .showHelpAfterError()
     .exitOverride();
   const url = () => (program.opts().url as string | undefined) ?? env.RABBITMQ_URL ?? DEFAULT_URL;
@@ -36,7 +36,7 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): C
     .command('list')
     .description('every *.dlq with its message count and the age of its oldest message')
     .action(async () => {
-      const queues = (await listQueues(url(), program.opts().managementUrl)).filter((q) => q.name.endsWith('.dlq'));
+      const queues = (await listQueues(url(), (program.opts().managementUrl as string | undefined) ?? env.WARREN_MANAGEMENT_URL)).filter((q) => q.name.endsWith('.dlq'));
       if (queues.length === 0) return io.out(`No dead-letter queues on ${safeUri(url())}`);
       for (const q of queues.sort((a, b) => b.messages - a.messages)) {
         const age = q.head_message_timestamp ? `, oldest ${formatAge(Date.now() / 1000 - q.head_message_timestamp)}` : '';

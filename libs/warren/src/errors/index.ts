@@ -11,3 +11,4 @@ export * from './buffer-overflow.error';
 export * from './message-too-large.error';
 export * from './non-retryable.error';
 export * from './invalid-message.error';
+export * from './wrong-broker.error';
