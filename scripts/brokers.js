@@ -13,6 +13,7 @@
  * debootstrap) a Docker engine runs `rabbitmq:<version>-management` instead. Ports and node names are
  * in scripts/brokers/matrix.js. Usable from code: require('./brokers').up('4.3') → its environment.
  */
+const path = require('path');
 const { BROKERS, brokersOf } = require('./brokers/matrix');
 const chroot = require('./brokers/chroot');
 const docker = require('./brokers/docker');
@@ -45,7 +46,8 @@ async function upOne(broker) {
   const fresh = await chroot.start(root, broker);
   const startMs = Date.now() - startAt;
   log(`${broker.id}: RabbitMQ ${version} ${fresh ? `started in ${seconds(startMs)}` : 'already running'} as ${broker.node} on 127.0.0.1:${broker.amqpPort}` + (builtMs ? ` (chroot built in ${seconds(builtMs)})` : ' (cached chroot)'));
-  return { id: broker.id, version, env: chroot.envFor(root, broker), startedNow: fresh, provisionMs: builtMs, startMs };
+  const logFile = path.join(root, 'var/log/rabbitmq', `${broker.node}.log`);
+  return { id: broker.id, version, env: chroot.envFor(root, broker), logFile, startedNow: fresh, provisionMs: builtMs, startMs };
 }
 
 async function up(id) {
@@ -59,6 +61,13 @@ async function down(id) {
     if (readMarker(rootOf(broker))) await chroot.stop(rootOf(broker), broker);
     else if (docker.containerRunning(broker)) await docker.stop(broker);
   }
+}
+
+/** Whether one broker's node runs and takes AMQP connections now. */
+async function running(id) {
+  const [broker] = brokersOf(id);
+  if (readMarker(rootOf(broker))) return chroot.running(rootOf(broker), broker);
+  return docker.containerRunning(broker);
 }
 
 async function status() {
@@ -99,7 +108,7 @@ async function main([command, id]) {
   }
 }
 
-module.exports = { up, down, status, envOf, BROKERS };
+module.exports = { up, down, status, running, envOf, BROKERS };
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error) => {

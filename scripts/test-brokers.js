@@ -18,7 +18,7 @@ const path = require('path');
 const brokers = require('./brokers');
 const { brokersOf } = require('./brokers/matrix');
 const { CliTripwire } = require('./brokers/cli-tripwire');
-const { DefaultNodeWatch } = require('./brokers/default-watch');
+const { DefaultNodeWatch, disruptionsSince, sizeOf } = require('./brokers/default-watch');
 const { summarize, format } = require('./brokers/jest-report');
 const { log } = require('./brokers/system');
 
@@ -61,6 +61,15 @@ function runJest(id, env, patterns, watch) {
       }
     });
   });
+}
+
+/** How often the target itself saw each kind of disruption (its own log). */
+function targetText(result) {
+  const died = result.aliveAfter ? '' : `\n  THE BROKER WAS NOT RUNNING AT THE END of its run: failures after it stopped are its, not Warren's (see ${result.logFile ?? 'its log'})`;
+  if (!result.disruptions) return died;
+  const kinds = { 'stop_app': /Stopping RabbitMQ applications/, 'alarm': /alarm set/, 'listener change': /listener on/, 'forced close': /Closing connection/ };
+  const counts = Object.entries(kinds).map(([kind, pattern]) => `${result.disruptions.filter((l) => pattern.test(l)).length} ${kind}`);
+  return `  on the target itself (its log): ${counts.join(', ')}${died}`;
 }
 
 function isolationText(result) {
@@ -108,19 +117,23 @@ async function main(argv) {
     for (const broker of started) {
       log(`${broker.id}: running the suite against ${broker.env.RABBITMQ_URL.replace(/:[^:@/]*@/, ':***@')} (${broker.env.RABBITMQ_NODENAME})`);
       const at = Date.now();
+      const logOffset = sizeOf(broker.logFile);
       const summary = await runJest(broker.id, tripwire.arm(environment(broker.env)), patterns, watch);
-      results.push({ id: broker.id, version: broker.version, durationMs: Date.now() - at, provisionMs: broker.provisionMs, startMs: broker.startMs, summary });
+      // What the tests did to the broker they were pointed at: the disruptions landed there.
+      const disruptions = disruptionsSince(broker.logFile, logOffset);
+      const aliveAfter = await brokers.running(broker.id);
+      results.push({ id: broker.id, version: broker.version, durationMs: Date.now() - at, provisionMs: broker.provisionMs, startMs: broker.startMs, summary, disruptions, aliveAfter, logFile: broker.logFile });
     }
   } finally {
     const isolation = await watch.stop();
     isolation.cliCalls = tripwire.disarm();
     if (isolation.cliCalls.length > 0) isolation.clean = false;
     if (!own.includes('--keep')) for (const broker of started.filter((b) => b.startedNow)) await brokers.down(broker.id);
-    const text = [...results.map((r) => format(r.id, r.summary, r.durationMs)), isolationText(isolation)].join('\n\n');
+    const text = [...results.map((r) => `${format(r.id, r.summary, r.durationMs)}\n${targetText(r)}`), isolationText(isolation)].join('\n\n');
     process.stdout.write(`\n== Broker matrix\n${text}\n`);
     fs.writeFileSync(REPORT, JSON.stringify({ results, isolation }, null, 2));
     log(`report written to ${REPORT}`);
-    const failed = results.some((r) => !r.summary || r.summary.failed > 0 || r.summary.failures.length > 0) || !isolation.clean;
+    const failed = results.some((r) => !r.summary || !r.aliveAfter || r.summary.failed > 0 || r.summary.failures.length > 0) || !isolation.clean;
     process.exitCode = failed ? 1 : 0;
   }
 }

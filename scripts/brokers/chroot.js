@@ -30,6 +30,12 @@ function readPid(root) {
   }
 }
 
+/** The hard limit on open files here, capped at RabbitMQ's recommended 65536. */
+function fileLimit() {
+  const hard = sh('sh', ['-c', 'ulimit -Hn'], { quiet: true }).output.trim();
+  return hard === 'unlimited' ? 65536 : Math.min(Number(hard) || 1024, 65536);
+}
+
 function writeConfig(root, broker) {
   const files = {
     '/etc/hosts': fs.readFileSync('/etc/hosts', 'utf8'), // without it: "epmd error for host localhost: nxdomain"
@@ -53,6 +59,9 @@ function writeConfig(root, broker) {
       '',
     ].join('\n'),
     '/etc/rabbitmq/enabled_plugins': '[rabbitmq_management].\n',
+    // su (pam_limits) would set the node's soft limit back to 1024 file descriptors, at which 4.x runs out
+    // (emfile) with the suite's 5,000 queues and stops: give it this machine's hard limit, at most 65536.
+    '/etc/security/limits.d/warren-rabbitmq.conf': `rabbitmq soft nofile ${fileLimit()}\nrabbitmq hard nofile ${fileLimit()}\n`,
   };
   for (const [file, text] of Object.entries(files)) fs.writeFileSync(inRoot(root, file), text);
 }
@@ -147,4 +156,4 @@ async function describe(root, broker) {
 
 const envFor = (root, broker) => envOf(broker, { rabbitmqctl: ctlCommand(root), tlsDir: { here: inRoot(root, TLS_DIR_IN_BROKER), inBroker: TLS_DIR_IN_BROKER } });
 
-module.exports = { start, stop, running, describe, envFor, ctlCommand };
+module.exports = { start, stop, running, describe, envFor, ctlCommand, readPid };

@@ -116,6 +116,16 @@ class DefaultNodeWatch {
   }
 }
 
+/** The lines of `file` past `offset` that only a disruption writes (for the target's own log: proof the faults landed there). */
+function disruptionsSince(file, offset) {
+  if (!file || !fs.existsSync(file)) return [];
+  return readFrom(file, offset)
+    .split('\n')
+    .filter((line) => DISRUPTIONS.some((pattern) => pattern.test(line)));
+}
+
+const sizeOf = (file) => (file && fs.existsSync(file) ? fs.statSync(file).size : 0);
+
 function readFrom(file, offset) {
   const size = fs.statSync(file).size;
   if (size <= offset) return '';
@@ -129,4 +139,4 @@ function readFrom(file, offset) {
   return buffer.toString('utf8');
 }
 
-module.exports = { DefaultNodeWatch, DISRUPTIONS };
+module.exports = { DefaultNodeWatch, DISRUPTIONS, disruptionsSince, sizeOf };
