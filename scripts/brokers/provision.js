@@ -81,7 +81,9 @@ function provision(broker) {
   const started = Date.now();
   try {
     const args = ['--variant=minbase', '--include=rabbitmq-server', broker.suite, building, mirror, ...(broker.script ? [broker.script] : [])];
-    sh('debootstrap', args, { timeoutMs: DEBOOTSTRAP_TIMEOUT_MS, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    // coreutils timeout signals debootstrap's whole process group (dpkg, chroot…), not debootstrap alone.
+    const limit = String(Math.ceil(DEBOOTSTRAP_TIMEOUT_MS / 1000));
+    sh('timeout', ['-k', '15', limit, 'debootstrap', ...args], { timeoutMs: DEBOOTSTRAP_TIMEOUT_MS + 30_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     const version = installedVersion(building);
     if (!version) throw new Error(`debootstrap finished but ${building} has no rabbitmq-server`);
     if (!version.startsWith(`${broker.id}.`)) {
