@@ -45,12 +45,23 @@ export class CpuMeter {
   }
 }
 
+/**
+ * The broker's OS process: the one listening on RABBITMQ_URL's port (several RabbitMQ nodes may run here,
+ * e.g. scripts/brokers.js), else the only beam.smp there is.
+ */
 function findBrokerPid(): number | undefined {
-  try {
-    return Number(execFileSync('pgrep', ['-f', 'beam.smp'], { timeout: 5_000 }).toString().trim().split('\n')[0]) || undefined;
-  } catch {
-    return undefined;
-  }
+  const port = new URL(process.env.RABBITMQ_URL ?? 'amqp://127.0.0.1:5672').port || '5672';
+  const run = (command: string, args: string[]) => {
+    try {
+      return execFileSync(command, args, { timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    } catch {
+      return '';
+    }
+  };
+  const listening = /pid=(\d+)/.exec(run('ss', ['-ltnpH', `sport = :${port}`]))?.[1];
+  if (listening) return Number(listening);
+  const beams = run('pgrep', ['-f', 'beam.smp']).trim().split('\n').filter(Boolean);
+  return beams.length === 1 ? Number(beams[0]) : undefined;
 }
 
 /** Resolves when `condition()` holds, or rejects after `timeoutMs`. Polls every 2 ms. */

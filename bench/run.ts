@@ -3,11 +3,13 @@
  * every stack in turn (order rotated), each run in its own process. Results are ratios within one pass
  * (paired), reported as medians with min and max, in bench/results/latest.{md,json}.
  */
-import { execFileSync, spawn } from 'child_process';
+import * as amqplib from 'amqplib';
+import { spawn } from 'child_process';
 import { cpus } from 'os';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { median } from './measure';
+import { BROKER_URL } from './stacks/stack';
 import type { Measurement, MemorySample } from './scenarios';
 import type { StartupSample } from './startup';
 
@@ -55,21 +57,26 @@ function worker(id: string, mode: string): Promise<any> {
   });
 }
 
-function machine() {
-  const version = (command: string, args: string[]) => {
-    try {
-      return execFileSync(command, args, { timeout: 30_000 }).toString().trim();
-    } catch {
-      return 'unknown';
-    }
-  };
-  const status = version('rabbitmqctl', ['status']);
+/** The benchmarked broker's versions, as it announces them to a client (no rabbitmqctl: it may drive another node). */
+async function brokerVersions(): Promise<{ version: string; platform: string }> {
+  try {
+    const connection = await amqplib.connect(BROKER_URL, { timeout: 10_000 });
+    const { version, platform } = connection.connection.serverProperties;
+    await connection.close();
+    return { version: String(version ?? ''), platform: String(platform ?? '') };
+  } catch {
+    return { version: '', platform: '' };
+  }
+}
+
+async function machine() {
+  const broker = await brokerVersions();
   return {
     cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
-    rabbitmq: /RabbitMQ version: (\S+)/.exec(status)?.[1] ?? 'unknown',
-    erlang: /Erlang\/OTP (\d+)/.exec(status)?.[1] ?? 'unknown',
+    rabbitmq: broker.version || 'unknown',
+    erlang: /Erlang\/OTP (\d+)/.exec(broker.platform)?.[1] ?? 'unknown',
     date: new Date().toISOString(),
   };
 }
@@ -79,7 +86,7 @@ const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}Ã
 
 async function main() {
   const started = Date.now();
-  const info = machine();
+  const info = await machine();
   process.stdout.write(`Warren benchmark: ${info.cores} cores, Node ${info.node}, RabbitMQ ${info.rabbitmq}, Erlang ${info.erlang}\n`);
   // passes[p][id] = measurements
   const passes: Array<Record<string, Measurement[]>> = [];

@@ -2,23 +2,22 @@
 /**
  * Makes sure a RabbitMQ broker answers at RABBITMQ_URL (default amqp://guest:guest@127.0.0.1:5672):
  *   1. reuse a broker that already answers;
- *   2. else start an installed rabbitmq-server (`rabbitmq-server -detached`) and wait for it;
+ *   2. else, only when the URL names this machine's default broker (local, port 5672, no
+ *      RABBITMQ_NODENAME/WARREN_RABBITMQCTL; see scripts/broker-target.js), start an installed
+ *      rabbitmq-server (`rabbitmq-server -detached`) and wait for it;
  *   3. else, as root with apt-get, install Debian's rabbitmq-server and start it;
  *   4. else, with a Docker engine, `docker compose up -d rabbitmq`;
  *   5. else stop with a message that says how to get one.
+ * A URL naming any other broker (another host or port, e.g. one of scripts/brokers.js) is only waited
+ * for (WARREN_BROKER_WAIT_MS, default 30 s) and reported: nothing is started, installed or enabled.
  * Usable from the command line (exit code 0 when a broker answers) and from code: ensureBroker().
  */
 const { execSync, spawnSync } = require('child_process');
 const net = require('net');
 const path = require('path');
+const { resolveBrokerTarget } = require('./broker-target');
 
-const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const log = (message) => process.stderr.write(`[ensure-broker] ${message}\n`);
-
-function target() {
-  const url = new URL(process.env.RABBITMQ_URL || DEFAULT_URL);
-  return { host: url.hostname || '127.0.0.1', port: Number(url.port || (url.protocol === 'amqps:' ? 5671 : 5672)), url };
-}
 
 /**
  * Opens a TCP connection to host:port and settles with what `onConnect` decides (false on error or
@@ -65,7 +64,6 @@ const run = (command) => {
   log(`$ ${command}`);
   execSync(command, { stdio: ['ignore', 'ignore', 'inherit'] });
 };
-const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
 
 async function startInstalled(host, port) {
   if (!has('rabbitmq-server')) return false;
@@ -125,16 +123,32 @@ async function ensureManagement(host) {
   await waitUntil(() => listens(host, 15672), 30_000, 500);
 }
 
-async function ensureBroker() {
-  const { host, port } = target();
+/** A broker that is not this machine's default one: wait for it, report, never start or change anything. */
+async function awaitOther({ host, port, managementUrl }, env) {
+  const where = `${host}:${port}`;
+  const waitMs = Number(env.WARREN_BROKER_WAIT_MS || 30_000);
+  if (!(await amqpAnswers(host, port)) && !(await waitUntilAnswers(host, port, waitMs))) {
+    throw new Error(
+      `No RabbitMQ answers at ${where} within ${waitMs} ms. RABBITMQ_URL names a broker other than this machine's default one ` +
+        '(127.0.0.1:5672), so nothing is started here: start it yourself (for the test matrix: node scripts/brokers.js up 4.3).',
+    );
+  }
+  log(`RabbitMQ answers at ${where}`);
+  const management = new URL(managementUrl);
+  if (!(await listens(management.hostname, Number(management.port || (management.protocol === 'https:' ? 443 : 80))))) {
+    log(`no management API at ${managementUrl} (set WARREN_MANAGEMENT_URL): 'warren dlq list' and the tests that read it will fail`);
+  }
+}
+
+async function ensureBroker(env = process.env) {
+  const target = resolveBrokerTarget({}, env);
+  if (!target.isDefault) return awaitOther(target, env);
+  const { host, port } = target;
   const where = `${host}:${port}`;
   if (await amqpAnswers(host, port)) {
     log(`RabbitMQ answers at ${where}`);
-    if (isLocal(host)) await ensureManagement(host);
+    await ensureManagement(host);
     return;
-  }
-  if (!isLocal(host)) {
-    throw new Error(`No RabbitMQ answers at ${where}, and it is not this machine, so it cannot be started from here.`);
   }
   for (const attempt of [startInstalled, installWithApt, startWithDocker]) {
     if (await attempt(host, port)) {

@@ -1,5 +1,4 @@
 import { INestApplication, Injectable } from '@nestjs/common';
-import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import {
   AmqpConnectionManager,
@@ -14,14 +13,13 @@ import {
 } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from './support/broker';
+import { rabbitmqctl } from './support/target';
 
-const rabbitmqctl = (...args: string[]) => execFileSync('rabbitmqctl', args, { encoding: 'utf8', timeout: 30_000 });
-
-/** A vhost of its own for the second connection; removed (with everything in it) afterwards. */
-function createVhost(): { vhost: string; uri: string; remove(): void } {
+/** A vhost of its own for the second connection, on the target broker; removed (with everything in it) afterwards. */
+async function createVhost(): Promise<{ vhost: string; uri: string; remove(): Promise<unknown> }> {
   const vhost = `warren-test-${randomBytes(4).toString('hex')}`;
-  rabbitmqctl('add_vhost', vhost);
-  rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+  await rabbitmqctl('add_vhost', vhost);
+  await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
   const url = new URL(BROKER_URL);
   url.pathname = `/${vhost}`;
   return { vhost, uri: url.toString(), remove: () => rabbitmqctl('delete_vhost', vhost) };
@@ -31,7 +29,7 @@ function createVhost(): { vhost: string; uri: string; remove(): void } {
 describe('several named connections in one app (real broker)', () => {
   const queue = unique('q.conn');
   const received: Record<string, unknown[]> = { default: [], analytics: [] };
-  let second: ReturnType<typeof createVhost>;
+  let second: Awaited<ReturnType<typeof createVhost>>;
 
   @Injectable()
   class Clients {
@@ -62,12 +60,12 @@ describe('several named connections in one app (real broker)', () => {
     }
   }
 
-  beforeAll(() => {
-    second = createVhost();
+  beforeAll(async () => {
+    second = await createVhost();
   });
 
   afterAll(async () => {
-    second.remove();
+    await second.remove();
     const raw = await RawClient.connect();
     await raw.deleteQueues(queue, `${queue}.rpc`);
     await raw.close();

@@ -1,14 +1,12 @@
 import { Controller, Get, INestApplication, Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { execFileSync } from 'child_process';
 import { MessageProducer, RabbitSubscribe, WarrenConsumers, WarrenModule, WarrenStatus } from 'nestjs-warren';
 import { WarrenHealthIndicator, WarrenHealthModule } from 'nestjs-warren/health';
 import { closeAll } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
 import { restoreBroker, startBrokerApp, stopBrokerApp } from './support/chaos';
-
-const rabbitmqctl = (...args: string[]) => execFileSync('rabbitmqctl', args, { encoding: 'utf8', timeout: 60_000 });
+import { rabbitmqctl } from './support/target';
 
 /** Readiness as a probe sees it: GET /health through @nestjs/terminus, and WarrenStatus directly. */
 describe('health (real broker)', () => {
@@ -78,9 +76,9 @@ describe('health (real broker)', () => {
   });
 
   it('a memory alarm that blocks publishers is down, with the reason; up again once lifted', async () => {
-    const watermark = rabbitmqctl('eval', 'vm_memory_monitor:get_vm_memory_high_watermark().').trim();
+    const watermark = (await rabbitmqctl('eval', 'vm_memory_monitor:get_vm_memory_high_watermark().')).trim();
     try {
-      rabbitmqctl('set_vm_memory_high_watermark', '0.0000001');
+      await rabbitmqctl('set_vm_memory_high_watermark', '0.0000001');
       // The broker tells a connection it is blocked when it next publishes.
       app.get(MessageProducer).emit('', queue, { n: 1 });
       await waitFor(async () => (await probe()).status === 503, 'the probe to report the alarm', 20_000);
@@ -90,7 +88,7 @@ describe('health (real broker)', () => {
       expect(down.body.error?.rabbitmq.connection.blocked).toBeUndefined();
       expect(app.get(WarrenStatus).check().problems.join()).toMatch(/blocks publishing/);
     } finally {
-      rabbitmqctl('set_vm_memory_high_watermark', /^[\d.]+$/.test(watermark) ? watermark : '0.4');
+      await rabbitmqctl('set_vm_memory_high_watermark', /^[\d.]+$/.test(watermark) ? watermark : '0.4');
     }
     await waitFor(async () => (await probe()).status === 200, 'the probe to recover after the alarm', 20_000);
   });

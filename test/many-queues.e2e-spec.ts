@@ -3,14 +3,11 @@ import type { ConsumeMessage } from 'amqplib';
 import { MessageProducer, RabbitRequest, RabbitSubscribe, WarrenConsumers, WarrenModule } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
+import { management } from './support/target';
 
-/** The client-given names of the broker's connections (management API; the plugin is on, see scripts/ensure-broker.js). */
+/** The client-given names of the target broker's connections (its management API, WARREN_MANAGEMENT_URL). */
 async function connectionNames(): Promise<string[]> {
-  const response = await fetch('http://127.0.0.1:15672/api/connections?columns=client_properties.connection_name', {
-    headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
-  });
-  if (!response.ok) throw new Error(`management API: ${response.status}`);
-  const rows = (await response.json()) as Array<{ client_properties?: { connection_name?: string } }>;
+  const rows = (await management('GET', '/connections?columns=client_properties.connection_name')) as Array<{ client_properties?: { connection_name?: string } }>;
   return rows.map((row) => row.client_properties?.connection_name ?? '');
 }
 

@@ -1,7 +1,8 @@
 import { Injectable, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { BrokerConnectionError, RabbitSubscribe, WarrenConfigurationError, WarrenModule, WarrenModuleOptions } from 'nestjs-warren';
-import { RawClient, unique } from './support/broker';
+import { safeUri } from '../libs/warren/src/logging/redact';
+import { BROKER_URL, RawClient, unique } from './support/broker';
 
 const SECRET = 's3cret-Pa55word';
 
@@ -71,8 +72,10 @@ describe('start-up (real broker)', () => {
   });
 
   it('fails with BrokerConnectionError when the broker refuses the credentials', async () => {
+    const wrong = new URL(BROKER_URL);
+    wrong.password = SECRET;
     const { error, logs } = await failure({
-      uri: `amqp://guest:${SECRET}@127.0.0.1:5672`,
+      uri: wrong.toString(),
       connection: { connectTimeoutMs: 1_500 },
     });
     expect(error).toBeInstanceOf(BrokerConnectionError);
@@ -128,8 +131,10 @@ describe('start-up (real broker)', () => {
   });
 
   it('logs the connection target without the password on a good start', async () => {
-    const logs = await startWith({ uri: 'amqp://guest:guest@127.0.0.1:5672' });
-    expect(logs.some((line) => line.includes('Connected to RabbitMQ at amqp://guest:***@127.0.0.1:5672'))).toBe(true);
-    expect(logs.join('\n')).not.toContain('guest:guest');
+    const logs = await startWith({ uri: BROKER_URL });
+    const { username, password } = new URL(BROKER_URL);
+    expect(safeUri(BROKER_URL)).toContain(`${username}:***@`);
+    expect(logs.some((line) => line.includes(`Connected to RabbitMQ at ${safeUri(BROKER_URL)}`))).toBe(true);
+    expect(logs.join('\n')).not.toContain(`${username}:${password}@`);
   });
 });

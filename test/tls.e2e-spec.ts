@@ -4,9 +4,11 @@ import { Test } from '@nestjs/testing';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique } from './support/broker';
 import { configureTlsListener, restoreBroker } from './support/chaos';
+import { TARGET } from './support/target';
 import { TestPki, makeTestPki } from './support/tls';
 
-const TLS_PORT = 5671;
+/** The TLS listener's port on the target broker (WARREN_TLS_PORT; 5671 beside the default 5672). */
+const TLS_PORT = TARGET.tlsPort;
 
 /** amqps:// against the broker's TLS listener, with a CA and client certificate made for the test. */
 describe('TLS (real broker)', () => {

@@ -40,7 +40,7 @@ describe('golevelup compatibility: module and AmqpConnection (real broker)', () 
 
   const config = (): RabbitMQConfig => ({
     // amqplib's connect options instead of a URI string.
-    uri: { protocol: 'amqp', hostname: '127.0.0.1', port: Number(new URL(BROKER_URL).port || 5672), username: 'guest', password: 'guest' },
+    uri: { protocol: 'amqp', hostname: new URL(BROKER_URL).hostname, port: Number(new URL(BROKER_URL).port || 5672), username: 'guest', password: 'guest' },
     exchanges: [
       { name: exchange, type: 'topic', options: { autoDelete: true } },
       { name: source, type: 'fanout', options: { autoDelete: true } },

@@ -3,11 +3,13 @@ import { randomBytes } from 'crypto';
 import { waitFor as waitUntil } from 'nestjs-warren/testing';
 import { delayQueueName, retryDelays } from '../../libs/warren/src/consumer/failure-policy';
 import { DEFAULT_RETRY } from '../../libs/warren/src/warren.constants';
+import { TARGET } from './target';
 
 /** The delay steps Warren's default retry policy declares a queue for, computed as Warren does. */
 const DEFAULT_RETRY_DELAYS_MS = retryDelays({ ...DEFAULT_RETRY });
 
-export const BROKER_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** RABBITMQ_URL, else the default broker (test/support/target.ts derives everything else from it). */
+export const BROKER_URL = TARGET.url;
 
 /** A name no other test (or earlier run) uses. */
 export function unique(prefix: string): string {

@@ -1,18 +1,7 @@
-import { execFile } from 'child_process';
-import { promisify } from 'util';
-import { WarrenFaults } from 'nestjs-warren/testing';
-import { BROKER_URL } from './broker';
+import { faults, rabbitmqctl } from './target';
 
-const run = promisify(execFile);
-
-/** rabbitmqctl, bounded in time. Chaos tests only run against the broker on this machine. */
-async function rabbitmqctl(...args: string[]): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
-  return stdout;
-}
-
-/** The supported fault kit (nestjs-warren/testing): Warren's own chaos tests use it as users would. */
-const faults = new WarrenFaults({ url: BROKER_URL });
+// Every command here goes to the node test/support/target.ts names, after the fault kit has checked
+// that node is the broker RABBITMQ_URL names.
 
 /**
  * Force-closes every client connection whose connection_name starts with `prefix`; returns how
@@ -64,6 +53,7 @@ export function restoreBroker(): Promise<void> {
 /**
  * Turns the broker's TLS listener on 127.0.0.1:`port` on (with `pki`, requiring a client
  * certificate) or off (`pki` undefined), and restarts the broker app so it takes effect.
+ * The file paths are the broker's own (see `makeTestPki`).
  */
 export async function configureTlsListener(port: number, pki?: { caFile: string; serverCertFile: string; serverKeyFile: string }): Promise<void> {
   const env = pki
@@ -77,10 +67,9 @@ export async function configureTlsListener(port: number, pki?: { caFile: string;
 }
 
 /**
- * Raises (`on`) or clears a memory alarm on the node `RABBITMQ_NODENAME` names (rabbit@localhost by
- * default), so a test acts only on the broker it is pointed at; bounded in time. Clear it in `finally`.
+ * Raises (`on`) or clears a memory alarm on the broker the tests are pointed at (test/support/target.ts,
+ * checked by the fault kit first); bounded in time. Clear it in `finally`.
  */
 export async function setMemoryAlarm(on: boolean): Promise<void> {
-  const node = process.env.RABBITMQ_NODENAME ?? 'rabbit@localhost';
-  await run('rabbitmqctl', ['-n', node, 'set_vm_memory_high_watermark', on ? '0.0000001' : '0.4'], { timeout: 30_000 });
+  await rabbitmqctl('set_vm_memory_high_watermark', on ? '0.0000001' : '0.4');
 }

@@ -1,32 +1,9 @@
 import { randomBytes } from 'crypto';
 import { BROKER_URL } from './broker';
+import { management, managementBase } from './target';
 
-/**
- * The management API of the broker the tests are pointed at: WARREN_MANAGEMENT_URL, else
- * http://<RABBITMQ_URL's host>:15672. Credentials come from RABBITMQ_URL and go in a header.
- */
-export function managementBase(): { base: string; authorization: string; vhost: string } {
-  const url = new URL(BROKER_URL);
-  const base = (process.env.WARREN_MANAGEMENT_URL ?? `http://${url.hostname}:15672`).replace(/\/$/, '');
-  const user = decodeURIComponent(url.username || 'guest');
-  const password = decodeURIComponent(url.password || 'guest');
-  const vhost = url.pathname && url.pathname !== '/' ? decodeURIComponent(url.pathname.slice(1)) : '/';
-  return { base, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, vhost };
-}
-
-/** One call to the management API; throws with the status when it is not 2xx. */
-export async function management(method: string, path: string, body?: unknown): Promise<unknown> {
-  const { base, authorization } = managementBase();
-  const response = await fetch(`${base}/api${path}`, {
-    method,
-    headers: { authorization, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`management ${method} ${path}: ${response.status} ${await response.text()}`);
-  const text = await response.text();
-  return text ? JSON.parse(text) : undefined;
-}
+/** The target's management API (test/support/target.ts), re-exported for the attack tests that use it from here. */
+export { management, managementBase };
 
 export interface LimitedPermissions {
   /** Regular expressions over resource names, as in `rabbitmqctl set_permissions`. @default '^$' each */

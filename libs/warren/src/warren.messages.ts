@@ -187,4 +187,10 @@ export const MESSAGES = {
     'use WarrenRpcExceptionFilter, e.g. { exposeErrors: false }, to keep the real reason in dead letters)',
   transportNoEvents: (what: string) => `${what} has no events to listen to; Warren logs connection changes itself`,
   transportNotStarted: (what: string, step: string) => `${what} is not ${step} yet`,
+  faultsWrongBroker: (url: string, command: string, what: string) =>
+    `WarrenFaults refuses to act: '${command}' drives a node that is not the broker at ${url} (${what}). ` +
+    'Point rabbitmqctl at that broker (options rabbitmqctl/nodeName, or WARREN_RABBITMQCTL/RABBITMQ_NODENAME), ' +
+    "or set brokerPort (WARREN_BROKER_PORT) when the node listens on another port than the URL's (a container's port mapping)",
+  faultsUnverified: (url: string, command: string, reason: string) =>
+    `WarrenFaults refuses to act: cannot ask '${command}' which broker it drives, so cannot tell it is the one at ${url}: ${reason}`,
 } as const;

@@ -12,3 +12,4 @@ export * from './message-too-large.error';
 export * from './non-retryable.error';
 export * from './invalid-message.error';
 export * from './invalid-reply.error';
+export * from './wrong-broker.error';

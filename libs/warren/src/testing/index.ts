@@ -1,5 +1,8 @@
 export { WarrenFaults } from './warren-faults';
 export type { WarrenFaultsOptions } from './warren-faults';
+export { resolveBrokerTarget } from './broker-target';
+export type { BrokerTarget, BrokerTargetOptions } from './broker-target';
+export { WrongBrokerError } from '../errors/wrong-broker.error';
 export { waitFor } from './wait-for';
 export { WarrenTestingModule } from './warren-testing.module';
 export type { WarrenTestingModuleOptions } from './warren-testing.module';

@@ -1,7 +1,11 @@
 import { execFile } from 'child_process';
 import * as amqplib from 'amqplib';
 import { promisify } from 'util';
-import { safeUri } from '../logging/redact';
+import { WrongBrokerError } from '../errors/wrong-broker.error';
+import { redactText, safeUri } from '../logging/redact';
+import { MESSAGES } from '../warren.messages';
+import { IDENTITY_EXPRESSION, announcedClusterName, parseNodeIdentity } from './broker-identity';
+import { BrokerTarget, resolveBrokerTarget } from './broker-target';
 import { waitFor } from './wait-for';
 
 const run = promisify(execFile);
@@ -10,8 +14,18 @@ const run = promisify(execFile);
 export interface WarrenFaultsOptions {
   /** The broker the kit checks it can reach again. @default RABBITMQ_URL, else amqp://guest:guest@127.0.0.1:5672 */
   url?: string;
-  /** How `rabbitmqctl` is run (a path, or a wrapper such as `docker exec rabbitmq rabbitmqctl`). @default ['rabbitmqctl'] */
+  /**
+   * How `rabbitmqctl` is run (a path, or a wrapper such as `docker exec rabbitmq rabbitmqctl`).
+   * @default WARREN_RABBITMQCTL split on spaces, else ['rabbitmqctl']
+   */
   rabbitmqctl?: string[];
+  /** The node `rabbitmqctl` drives (`-n`). @default RABBITMQ_NODENAME, else rabbitmqctl's own default */
+  nodeName?: string;
+  /**
+   * The AMQP port the node itself listens on, when it differs from the URL's (a container's port mapping).
+   * @default WARREN_BROKER_PORT, else the URL's port
+   */
+  brokerPort?: number;
   /** Longest wait for any one command or recovery. @default 60000 */
   timeoutMs?: number;
 }
@@ -20,17 +34,36 @@ export interface WarrenFaultsOptions {
  * Faults for your own end-to-end suites, against a broker you control (it uses `rabbitmqctl`):
  * drop connections, stop and start the broker, raise a memory alarm — each bounded in time, and
  * with `restore()` for `finally` blocks so a failed test never leaves a broken broker behind.
- * Warren's own chaos tests use it.
+ * Before its first act it checks that the node `rabbitmqctl` drives is the broker the URL names
+ * (its listener ports, and the cluster name that broker announces), and refuses with a
+ * `WrongBrokerError` otherwise. Warren's own chaos tests use it.
  */
 export class WarrenFaults {
+  /** The broker this kit acts on (see `resolveBrokerTarget`). */
+  readonly target: BrokerTarget;
   private readonly url: string;
   private readonly ctl: string[];
   private readonly timeoutMs: number;
+  private verified?: Promise<void>;
 
   constructor(options: WarrenFaultsOptions = {}) {
-    this.url = options.url ?? process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-    this.ctl = options.rabbitmqctl ?? ['rabbitmqctl'];
+    this.target = resolveBrokerTarget({ url: options.url, rabbitmqctl: options.rabbitmqctl, nodeName: options.nodeName, brokerPort: options.brokerPort });
+    this.url = this.target.url;
+    this.ctl = this.target.rabbitmqctl;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  /**
+   * Resolves once the node `rabbitmqctl` drives is known to be the broker at the URL: it is configured
+   * to listen on the URL's port (or `brokerPort`) and, when that broker answers, announces the same
+   * cluster name. Rejects with a `WrongBrokerError` otherwise. Every fault calls it first; the answer is kept.
+   */
+  verifyTarget(): Promise<void> {
+    this.verified ??= this.checkTarget().catch((error: unknown) => {
+      this.verified = undefined;
+      throw error;
+    });
+    return this.verified;
   }
 
   /** Force-closes every connection whose name (`connection.name` in Warren) starts with `prefix`; returns how many. */
@@ -86,7 +119,35 @@ export class WarrenFaults {
     }
   }
 
+  private async checkTarget(): Promise<void> {
+    const url = safeUri(this.url);
+    const command = this.ctl.join(' ');
+    let node;
+    try {
+      node = parseNodeIdentity(await this.run('eval', IDENTITY_EXPRESSION));
+    } catch (error) {
+      throw new WrongBrokerError(MESSAGES.faultsUnverified(url, command, redactText((error as Error).message)), 'BROKER_UNVERIFIED');
+    }
+    const tls = new URL(this.url).protocol === 'amqps:';
+    const ports = tls ? node.sslPorts : node.tcpPorts;
+    const { brokerPort } = this.target;
+    if (!ports.includes(brokerPort)) {
+      const what = `its ${tls ? 'TLS' : 'AMQP'} listeners are on port(s) ${ports.join(', ') || 'none'}, not ${brokerPort}`;
+      throw new WrongBrokerError(MESSAGES.faultsWrongBroker(url, command, what), 'WRONG_BROKER');
+    }
+    const announced = await announcedClusterName(this.url, Math.min(this.timeoutMs, 10_000));
+    if (announced !== undefined && node.clusterName !== undefined && announced !== node.clusterName) {
+      const what = `the node is cluster '${node.clusterName}', the broker at the URL announces '${announced}'`;
+      throw new WrongBrokerError(MESSAGES.faultsWrongBroker(url, command, what), 'WRONG_BROKER');
+    }
+  }
+
   private async rabbitmqctl(...args: string[]): Promise<string> {
+    await this.verifyTarget();
+    return this.run(...args);
+  }
+
+  private async run(...args: string[]): Promise<string> {
     const [command, ...prefix] = this.ctl;
     const { stdout } = await run(command, [...prefix, ...args], { timeout: this.timeoutMs });
     return stdout;
