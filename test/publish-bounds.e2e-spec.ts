@@ -203,7 +203,8 @@ describe('publishing under a broker alarm (real broker)', () => {
     }
 
     const name = unique('bounds-consume');
-    const app = await startApp({ imports: [WarrenModule.forRoot({ logger: false, connection: { name } })], providers: [Handlers] });
+    // The raw caller names its own reply queue, so the server must be told it may answer there.
+    const app = await startApp({ imports: [WarrenModule.forRoot({ logger: false, connection: { name }, rpc: { allowedReplyTo: [replies] } })], providers: [Handlers] });
     try {
       const status = app.get(WarrenStatus);
       for (let n = 0; n < 300; n++) raw.channel.sendToQueue(plain, Buffer.from(JSON.stringify({ n })), { contentType: 'application/json' });
