@@ -1,3 +1,8 @@
+/**
+ * The module, decorators, producer, RPC client, consumers, contracts, components, errors and golevelup-compatible names.
+ *
+ * @module nestjs-warren
+ */
 export { WarrenModule } from './warren.module';
 export { MessageProducer } from './producer/message-producer';
 export type { EmitFailure } from './producer/message-producer';

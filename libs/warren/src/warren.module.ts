@@ -25,11 +25,16 @@ import { WarrenAsyncApi, getAsyncApiToken } from './asyncapi/warren-asyncapi';
  */
 @Module({})
 export class WarrenModule {
+  /**
+   * The module with these options (every one has a default: `WarrenModule.forRoot()` connects to
+   * `RABBITMQ_URL`, else amqp://guest:guest@127.0.0.1:5672). Global unless `isGlobal: false`.
+   */
   static forRoot(options: WarrenModuleOptions & { isGlobal?: boolean } = {}): DynamicModule {
     const { isGlobal = true, ...moduleOptions } = options;
     return WarrenModule.build([{ provide: WARREN_MODULE_OPTIONS, useValue: moduleOptions }], [], isGlobal, options.name);
   }
 
+  /** The module with options built by `useFactory` (e.g. from `ConfigService`). */
   static forRootAsync(options: WarrenModuleAsyncOptions): DynamicModule {
     const { name } = options;
     const provider: Provider = {

@@ -2,6 +2,7 @@ import { AsyncApiChange, Resolve, diffSchemas } from './schema-diff';
 
 export type { AsyncApiChange } from './schema-diff';
 
+/** What `diffAsyncApi` found: the changes that break the other side, and those that do not. */
 export interface AsyncApiDiff {
   breaking: AsyncApiChange[];
   compatible: AsyncApiChange[];

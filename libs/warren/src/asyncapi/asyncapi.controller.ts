@@ -15,6 +15,7 @@ export const ASYNCAPI_PATH = '/asyncapi.json';
 export class WarrenAsyncApiController {
   constructor(private readonly asyncApi: WarrenAsyncApi) {}
 
+  /** `GET /asyncapi.json`: this application's AsyncAPI document, built at each request. */
   @Get(ASYNCAPI_PATH.slice(1))
   @Header('Cache-Control', 'no-store')
   document(): AsyncApiDocument {

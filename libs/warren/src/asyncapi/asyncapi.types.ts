@@ -17,6 +17,7 @@ export interface AsyncApiDocument {
   components: { schemas: Record<string, JsonSchema>; messages: Record<string, AsyncApiMessage> };
 }
 
+/** A broker the document describes: host, port and virtual host only, never credentials. */
 export interface AsyncApiServer {
   host: string;
   protocol: 'amqp' | 'amqps';
@@ -25,6 +26,7 @@ export interface AsyncApiServer {
   description?: string;
 }
 
+/** An exchange (with a routing key) or a queue, and the messages that travel on it. */
 export interface AsyncApiChannel {
   /** Null for a name the broker or the caller picks (server-named queues, reply queues). */
   address: string | null;
@@ -35,6 +37,7 @@ export interface AsyncApiChannel {
   [extension: `x-${string}`]: unknown;
 }
 
+/** A handler (`receive`) or something the application publishes or calls (`send`); RPC ones with their reply. */
 export interface AsyncApiOperation {
   action: 'send' | 'receive';
   channel: Ref;
@@ -46,6 +49,7 @@ export interface AsyncApiOperation {
   [extension: `x-${string}`]: unknown;
 }
 
+/** A message: its payload schema, Warren's headers and, for RPC, where the correlation id is. */
 export interface AsyncApiMessage {
   name: string;
   title?: string;

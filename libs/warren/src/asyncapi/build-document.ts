@@ -20,6 +20,7 @@ export interface DocumentInput {
   components?: { definitions: readonly ComponentDefinition[]; exchanges: readonly ExchangeInfo[] };
 }
 
+/** The document's `info`: title and version (defaults: the connection's name and '1.0.0'). */
 export interface DocumentInfo {
   title?: string;
   version?: string;

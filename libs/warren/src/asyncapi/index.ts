@@ -1,3 +1,8 @@
+/**
+ * The AsyncAPI 3.0.0 document of a running application, and a diff for CI (docs/operability.md).
+ *
+ * @module nestjs-warren/asyncapi
+ */
 // nestjs-warren/asyncapi: the AsyncAPI 3.0.0 document of a running Warren application.
 export { WarrenAsyncApi, getAsyncApiToken } from './warren-asyncapi';
 export { WarrenAsyncApiController, serveAsyncApi, ASYNCAPI_PATH } from './asyncapi.controller';

@@ -9,6 +9,7 @@ export interface StandardSchemaLike {
     readonly version: number;
     readonly vendor: string;
     readonly jsonSchema?: {
+      /** The JSON Schema of what the schema accepts, in the dialect `target` names. */
       input(options: { target: string }): Record<string, unknown>;
     };
   };

@@ -15,6 +15,7 @@ export class AmqpConnectionManager {
 
   constructor(private readonly discovery: DiscoveryService) {}
 
+  /** Adds a connection built by hand (`new AmqpConnection(config)`), as golevelup's manager does. */
   addConnection(connection: AmqpConnection): void {
     this.added.add(connection);
   }
@@ -25,6 +26,7 @@ export class AmqpConnectionManager {
     return this.getConnections().filter((connection) => connection.name === name).pop();
   }
 
+  /** Every connection: those of the application's `RabbitMQModule`s, then those added by hand. */
   getConnections(): AmqpConnection[] {
     const found = new Set<AmqpConnection>();
     for (const connection of this.added) found.add(connection);

@@ -118,6 +118,9 @@ export class AmqpConnection {
     return true;
   }
 
+  /**
+   * golevelup's RPC call: Warren's `RpcClient.request` (direct reply-to, `timeout` in ms, `RemoteError` on a handler error).
+   */
   request<T>(options: AmqpRequestOptions): Promise<T> {
     return this.rpc.request<T>(options.exchange, options.routingKey, options.payload, {
       timeoutMs: options.timeout,
@@ -125,6 +128,7 @@ export class AmqpConnection {
     });
   }
 
+  /** Starts consuming for a handler function at run time (golevelup's API over `WarrenConsumers.add`). */
   async createSubscriber<T>(handler: SubscriberHandler<T>, options: MessageHandlerOptions, originalHandlerName = 'createSubscriber', consumeOptions?: Options.Consume): Promise<SubscriptionResult> {
     const state = await this.consumers.add(
       { ...withConsumeOptions(options, consumeOptions), type: 'subscribe' },
@@ -134,6 +138,7 @@ export class AmqpConnection {
     return { consumerTag: state.consumerTag };
   }
 
+  /** Starts serving RPC requests with a handler function at run time; its return value is the reply. */
   async createRpc<T, U>(handler: RpcSubscriberHandler<T, U>, options: MessageHandlerOptions): Promise<SubscriptionResult> {
     const state = await this.consumers.add({ ...options, type: 'rpc' }, (payload, message, headers) => handler(payload as T, message, headers), 'createRpc');
     return { consumerTag: state.consumerTag };

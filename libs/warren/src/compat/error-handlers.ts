@@ -15,12 +15,16 @@ export const requeueErrorHandler: MessageErrorHandler = (channel, message) => ch
 /** Rejects the failed message without requeue: dropped, or dead-lettered by the queue's own DLX. */
 export const defaultNackErrorHandler: MessageErrorHandler = (channel, message) => channel.nack(message, false, false);
 
+/** The error handler golevelup uses for an `errorBehavior` (`ACK`, `NACK`, `REQUEUE`); NACK for anything else. */
 export function getHandlerForLegacyBehavior(behavior: MessageHandlerErrorBehavior | string | undefined): MessageErrorHandler {
   if (behavior === MessageHandlerErrorBehavior.ACK) return ackErrorHandler;
   if (behavior === MessageHandlerErrorBehavior.REQUEUE) return requeueErrorHandler;
   return defaultNackErrorHandler;
 }
 
+/**
+ * What to do when declaring a queue fails (golevelup's `assertQueueErrorHandler`); resolves with the queue name.
+ */
 export type AssertQueueErrorHandler = (channel: Channel, queueName: string, queueOptions: Options.AssertQueue | undefined, error: unknown) => Promise<string> | string;
 
 /** Fails as the broker did. */

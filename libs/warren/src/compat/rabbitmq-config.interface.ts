@@ -15,6 +15,7 @@ import type { Nack } from '../consumer/nack';
 /** A broker address: a URI string or amqplib's connect options. */
 export type RabbitMQUriConfig = Options.Connect | string;
 
+/** An exchange `RabbitMQModule` declares (golevelup's `exchanges` entry). */
 export interface RabbitMQExchangeConfig {
   name: string;
   /** @default the module's `defaultExchangeType`, else 'topic' */
@@ -24,6 +25,7 @@ export interface RabbitMQExchangeConfig {
   options?: Options.AssertExchange;
 }
 
+/** A queue `RabbitMQModule` declares and optionally binds (golevelup's `queues` entry). */
 export interface RabbitMQQueueConfig {
   name: string;
   createQueueIfNotExists?: boolean;
@@ -34,6 +36,7 @@ export interface RabbitMQQueueConfig {
   consumerTag?: string;
 }
 
+/** An exchange-to-exchange binding (golevelup's `exchangeBindings` entry). */
 export interface RabbitMQExchangeBindingConfig {
   destination: string;
   source: string;
@@ -41,13 +44,19 @@ export interface RabbitMQExchangeBindingConfig {
   args?: Record<string, unknown>;
 }
 
+/**
+ * A named channel's prefetch (golevelup's `channels` entry); `default: true` applies it to handlers that name none.
+ */
 export interface RabbitMQChannelConfig {
   prefetchCount?: number;
   default?: boolean;
 }
+/** golevelup's `channels` option: channel settings by name. */
 export type RabbitMQChannels = Record<string, RabbitMQChannelConfig>;
+/** golevelup's `handlers` option: handler options by handler `name`. */
 export type RabbitMQHandlers = Record<string, MessageHandlerOptions | MessageHandlerOptions[]>;
 
+/** golevelup's `connectionInitOptions`; Warren always waits and fails start-up without a broker. */
 export interface ConnectionInitOptions {
   /** Wait for the broker before the application starts. @default true */
   wait?: boolean;
@@ -88,8 +97,10 @@ export interface RabbitMQConfig {
   defaultPublishOptions?: Options.Publish;
 }
 
+/** A handler's options with its kind, as golevelup's discovery reports them. */
 export type RabbitHandlerConfig = MessageHandlerOptions & { type: RabbitHandlerType };
 
+/** Where a message goes: exchange and routing key. */
 export interface MessageOptions {
   exchange: string;
   routingKey: string;
@@ -108,11 +119,17 @@ export interface AmqpRequestOptions {
   publishOptions?: Omit<Options.Publish, 'replyTo' | 'correlationId' | 'headers' | 'expiration'>;
 }
 
+/** A consumer tag (stable across pauses and reconnects in Warren). */
 export type ConsumerTag = string;
+/** What `createSubscriber` / `createRpc` resolve with. */
 export interface SubscriptionResult {
   consumerTag: ConsumerTag;
 }
+/** What a subscriber handler may return: nothing (ack) or a `Nack`. */
 export type SubscribeResponse = Nack | undefined | void;
+/** What an RPC handler may return: the reply, or a `Nack`. */
 export type RpcResponse<T> = T | Nack;
+/** A run-time subscriber function (`createSubscriber`): the payload, the raw message, its headers. */
 export type SubscriberHandler<T = unknown> = (msg: T | undefined, rawMessage?: ConsumeMessage, headers?: Record<string, unknown>) => Promise<SubscribeResponse> | SubscribeResponse;
+/** A run-time RPC function (`createRpc`): returns the reply. */
 export type RpcSubscriberHandler<T = unknown, U = unknown> = (msg: T | undefined, rawMessage?: ConsumeMessage, headers?: Record<string, unknown>) => Promise<RpcResponse<U>> | RpcResponse<U>;

@@ -14,6 +14,7 @@ import type { RabbitMQConfig } from './rabbitmq-config.interface';
 
 /** A class that builds the configuration (golevelup's `useClass` / `useExisting`). */
 export interface RabbitMQConfigFactory {
+  /** Builds the module's configuration. */
   create(): RabbitMQConfig | Promise<RabbitMQConfig>;
 }
 
@@ -21,6 +22,7 @@ export interface RabbitMQConfigFactory {
 export interface RabbitMQModuleAsyncOptions {
   imports?: DynamicModule['imports'];
   inject?: any[];
+  /** Builds the configuration from what `inject` names. */
   useFactory?: (...args: any[]) => RabbitMQConfig | Promise<RabbitMQConfig>;
   useClass?: Type<RabbitMQConfigFactory>;
   useExisting?: Type<RabbitMQConfigFactory>;
@@ -37,10 +39,14 @@ class RabbitMQConfigModule {}
  */
 @Module({})
 export class RabbitMQModule {
+  /**
+   * golevelup's module from a configuration: Warren's module, producer, RPC client and `AmqpConnection` on one connection.
+   */
   static forRoot(config: RabbitMQConfig): DynamicModule {
     return RabbitMQModule.build([{ provide: RABBIT_CONFIG_TOKEN, useValue: config }], []);
   }
 
+  /** The same, with the configuration from `useFactory`, `useClass` or `useExisting`. */
   static forRootAsync(options: RabbitMQModuleAsyncOptions): DynamicModule {
     return RabbitMQModule.build(configProviders(options), options.imports ?? []);
   }

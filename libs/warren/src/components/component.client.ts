@@ -5,6 +5,7 @@ import { RpcClient } from '../rpc/rpc-client';
 import type { ComponentCall } from './component.host';
 import { COMPONENTS_EXCHANGE, COMPONENT_ERRORS } from './components.constants';
 
+/** Options of one component call. */
 export interface ComponentCallOptions {
   /** @default the module's `rpc.timeoutMs` */
   timeoutMs?: number;
@@ -24,6 +25,12 @@ export type ComponentProxy<T> = {
 export class ComponentClient {
   constructor(private readonly rpc: RpcClient) {}
 
+  /**
+   * Calls `method` of the component `component` with the arguments object `args`; resolves with its
+   * result. Rejects with `RemoteError`: `UNKNOWN_COMPONENT` at once when no queue is bound for
+   * the component, `UNKNOWN_METHOD`, `VALIDATION_FAILED`, or the method's own error; with
+   * `RpcTimeoutError` after `timeoutMs`.
+   */
   async call<T = unknown>(component: string, method: string, args: unknown = {}, options: ComponentCallOptions = {}): Promise<T> {
     try {
       return await this.rpc.request<T>(COMPONENTS_EXCHANGE, component, { method, args } satisfies ComponentCall, { timeoutMs: options.timeoutMs });
@@ -35,6 +42,9 @@ export class ComponentClient {
     }
   }
 
+  /**
+   * A typed proxy of a component: `get<Api>('IntSummator').int_sum({ a, b })` is `call('IntSummator', 'int_sum', { a, b })`.
+   */
   get<T extends object>(component: string): ComponentProxy<T> {
     return new Proxy({} as ComponentProxy<T>, {
       get: (_target, method) =>

@@ -2,6 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { StandardSchemaV1 } from '../validation/standard-schema';
 import { COMPONENT_METADATA, COMPONENT_METHOD_METADATA } from './components.constants';
 
+/** Options of `@Component(name, options)`. */
 export interface ComponentOptions {
   /** Announced to the registry. @default '0.0.0' */
   version?: string;
@@ -11,6 +12,7 @@ export interface ComponentOptions {
 export const Component = (name: string, options: ComponentOptions = {}): ClassDecorator =>
   SetMetadata(COMPONENT_METADATA, { name, version: options.version ?? '0.0.0' });
 
+/** Options of `@ComponentMethod(options)`. */
 export interface ComponentMethodOptions {
   /** The name callers use. @default the method's name */
   name?: string;

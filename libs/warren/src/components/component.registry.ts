@@ -42,6 +42,7 @@ export class ComponentRegistry implements OnApplicationBootstrap, OnApplicationS
     this.warnings = new RateLimitedWarnings(logger.child('Warren:ComponentRegistry'), REGISTRY_WARNING_INTERVAL_MS);
   }
 
+  /** Nest lifecycle hook: subscribes to announcements and asks every instance to announce itself. */
   async onApplicationBootstrap(): Promise<void> {
     const exchange = this.options.registryExchange;
     await declareExchanges(this.connection, exchange);
@@ -55,6 +56,7 @@ export class ComponentRegistry implements OnApplicationBootstrap, OnApplicationS
     this.sweeper.unref();
   }
 
+  /** Nest lifecycle hook: stops watching for missed heartbeats. */
   onApplicationShutdown(): void {
     clearInterval(this.sweeper);
   }
@@ -70,6 +72,7 @@ export class ComponentRegistry implements OnApplicationBootstrap, OnApplicationS
     return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** The catalogue entry of one component (its methods and live instances), or undefined. */
   get(name: string): ComponentEntry | undefined {
     let entry: ComponentEntry | undefined;
     for (const instance of this.instances.values()) {

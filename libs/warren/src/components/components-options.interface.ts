@@ -62,6 +62,7 @@ export interface ResolvedComponentsOptions {
   registry: Required<Omit<ComponentRegistryOptions, 'trust'>> & Pick<ComponentRegistryOptions, 'trust'>;
 }
 
+/** A component method as announced to the registry. */
 export interface ComponentMethodInfo {
   name: string;
   /** Argument names and types (a DTO's class name when the method takes one). */

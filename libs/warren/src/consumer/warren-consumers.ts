@@ -30,6 +30,7 @@ export interface ConsumerState {
 export class WarrenConsumers {
   constructor(private readonly orchestrator: WarrenOrchestrator) {}
 
+  /** Every consumer of this connection: queue, tag, handlers, paused, attached, deliveries in flight. */
   list(): ConsumerState[] {
     return this.orchestrator.queueConsumers.map((consumer) => ({
       queue: consumer.queue,
@@ -46,6 +47,7 @@ export class WarrenConsumers {
     await this.find(queueOrTag).pause();
   }
 
+  /** Resumes a paused consumer (by queue or consumer tag): it subscribes again with the same tag. */
   async resume(queueOrTag: string): Promise<void> {
     await this.find(queueOrTag).resume();
   }

@@ -80,6 +80,7 @@ export function defineEvent(definition: Target & { payload?: ContractValidator }
   return Object.freeze({ kind: 'event' as const, ...definition });
 }
 
+/** True for a contract made by `defineRpc` or `defineEvent`. */
 export function isContract(value: unknown): value is RpcContract<unknown, unknown, unknown, unknown> | EventContract<unknown, unknown> {
   return typeof value === 'object' && value !== null && ((value as { kind?: unknown }).kind === 'rpc' || (value as { kind?: unknown }).kind === 'event');
 }

@@ -22,6 +22,7 @@ export class RemoteError extends WarrenError {
     this.details = payload.details;
   }
 
+  /** The error as it travels: `{ code, message, details }`. */
   toJSON(): RemoteErrorPayload {
     return { code: this.code, message: this.message, details: this.details };
   }

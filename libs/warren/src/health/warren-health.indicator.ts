@@ -17,6 +17,7 @@ export class WarrenHealthIndicator {
     private readonly status: WarrenStatus,
   ) {}
 
+  /** A terminus check: up or down with the details of `WarrenStatus.check()` (and, when down, every problem). */
   isHealthy(key = 'rabbitmq') {
     const indicator = this.indicators.check(key);
     const { up, problems, connection, publishConnection, consumers } = this.status.check();

@@ -38,6 +38,9 @@ export class WarrenStatus {
     private readonly consumers: WarrenConsumers,
   ) {}
 
+  /**
+   * Whether Warren can do its work now: connections open and not blocked, every unpaused consumer attached; with the problems.
+   */
   check(): WarrenHealth {
     const connection = stateOf(this.connection);
     const publishConnection = stateOf(this.connection.publishing);

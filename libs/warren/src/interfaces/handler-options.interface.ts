@@ -112,6 +112,7 @@ export interface MessageHandlerOptions {
   usePersistentReplyTo?: boolean;
 }
 
+/** A handler's kind: a subscriber, or an RPC handler whose return value is the reply. */
 export type RabbitHandlerType = 'subscribe' | 'rpc';
 
 /** What the handler decorators store under `warren:handler`. */

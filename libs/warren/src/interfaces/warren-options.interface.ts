@@ -20,6 +20,7 @@ export interface WarrenExchangeOptions {
   createExchangeIfNotExists?: boolean;
 }
 
+/** How Warren connects (`connection` option). */
 export interface WarrenConnectionOptions {
   /** How long start-up waits for the broker before failing with `BrokerConnectionError`. @default 5000 */
   connectTimeoutMs?: number;
@@ -62,6 +63,7 @@ export interface WarrenConnectionOptions {
   tls?: WarrenTlsOptions;
 }
 
+/** TLS for `amqps://` URIs (`connection.tls`): CA, client certificate and key. */
 export interface WarrenTlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   cert?: string | Buffer;
@@ -87,6 +89,7 @@ export interface WarrenValidationOptions extends ValidatorOptions {
   onPublish?: boolean;
 }
 
+/** Options of `WarrenModule.forRoot` and `createWarren`; every one has a default (docs/options.md). */
 export interface WarrenModuleOptions {
   /**
    * This connection's name, when an application has several (one `WarrenModule` each): handlers
@@ -273,6 +276,7 @@ export interface WarrenModuleAsyncOptions {
   /** Modules that export what `inject` names (e.g. ConfigModule). */
   imports?: any[];
   inject?: any[];
+  /** Builds the options from what `inject` names. */
   useFactory: (...args: any[]) => WarrenModuleOptions | Promise<WarrenModuleOptions>;
   /** The connection's name (see `WarrenModuleOptions.name`); needed here for injection by name. */
   name?: string;

@@ -14,6 +14,7 @@ export interface LogShipperOptions {
   print?: LoggerService;
 }
 
+/** A Nest log level, as shipped in a record's `level`. */
 export type LogLevelName = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
 
 /** The JSON body of a shipped record. */
@@ -26,6 +27,7 @@ export interface LogRecord {
   pid: number;
 }
 
+/** Injection token of the `LogShipperOptions` a `WarrenLogShipper` reads. */
 export const LOG_SHIPPER_OPTIONS = Symbol('warren:log-shipper-options');
 
 /**

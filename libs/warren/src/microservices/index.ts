@@ -1,3 +1,8 @@
+/**
+ * A `@nestjs/microservices` transport: `WarrenServer` and `WarrenClient` (docs/microservices.md).
+ *
+ * @module nestjs-warren/microservices
+ */
 export { WarrenServer } from './warren-server';
 export { WarrenClient } from './warren-client';
 export { WarrenRpcContext } from './warren-rpc.context';

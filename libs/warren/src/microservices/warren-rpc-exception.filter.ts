@@ -3,6 +3,7 @@ import { BaseRpcExceptionFilter, RpcException } from '@nestjs/microservices';
 import { Observable, throwError } from 'rxjs';
 import { WarrenRpcContext } from './warren-rpc.context';
 
+/** Options of `new WarrenRpcExceptionFilter(options)`. */
 export interface WarrenRpcExceptionFilterOptions {
   /**
    * Whether a `@MessagePattern`'s caller learns the message and code of an error that is not an

@@ -16,4 +16,5 @@ export interface WarrenTransportOptions extends WarrenModuleOptions {
   timeoutMs?: number;
 }
 
+/** The topic exchange `WarrenServer` and `WarrenClient` use when no `exchange` is given. */
 export const DEFAULT_TRANSPORT_EXCHANGE = 'warren.microservices';

@@ -26,8 +26,13 @@ export interface ConsumedRecord {
   error?: unknown;
 }
 
+/**
+ * Told of every finished publish and every settled delivery of one connection (the test harness is one); its failures are ignored.
+ */
 export interface MessageObserver {
+  /** A publish finished: confirmed, or failed with `error`. */
   published?(record: PublishedRecord): void;
+  /** A delivery was settled: acked, retried, dead-lettered, rejected or requeued. */
   consumed?(record: ConsumedRecord): void;
 }
 
@@ -50,6 +55,7 @@ export class MessageObservers {
     return this.observers.size > 0;
   }
 
+  /** Tells every observer of a finished publish (Warren calls it). */
   published(record: PublishedRecord): void {
     for (const observer of this.observers) {
       try {
@@ -60,6 +66,7 @@ export class MessageObservers {
     }
   }
 
+  /** Tells every observer of a settled delivery (Warren calls it). */
   consumed(record: ConsumedRecord): void {
     for (const observer of this.observers) {
       try {

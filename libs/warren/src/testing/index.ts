@@ -1,3 +1,8 @@
+/**
+ * The in-memory broker, the test harness and the fault kit (docs/testing.md).
+ *
+ * @module nestjs-warren/testing
+ */
 export { WarrenFaults } from './warren-faults';
 export type { WarrenFaultsOptions } from './warren-faults';
 export { resolveBrokerTarget } from './broker-target';

@@ -12,9 +12,11 @@ export interface MessageFilter<R> {
   handler?: string;
   /** Consumed records: how it ended. */
   outcome?: DeliveryOutcome;
+  /** Any other condition on the record. */
   where?: (record: R) => boolean;
 }
 
+/** How long a waiting call waits before it rejects, saying what it saw instead. */
 export interface WaitOptions {
   /** @default 5000 */
   timeoutMs?: number;
@@ -29,6 +31,7 @@ export interface HarnessConsumed extends ConsumedRecord {
 
 /** What a handler was called with, and how each call ended. */
 export interface HandlerSpy {
+  /** The handler's calls so far, oldest first. */
   calls(): HarnessConsumed[];
   /** Resolves with the calls once there are at least `count`. */
   waitForCalls(count?: number, options?: WaitOptions): Promise<HarnessConsumed[]>;
@@ -74,14 +77,17 @@ export class WarrenTestHarness implements OnModuleDestroy {
     return this.consumed({ ...filter, outcome: 'dead-lettered' });
   }
 
+  /** Resolves with the first finished publish that matches (also one from before the call). */
   waitForPublished(filter: MessageFilter<PublishedRecord> = {}, options: WaitOptions = {}): Promise<PublishedRecord> {
     return this.waitFor(() => this.published(filter)[0], `a publish matching ${describe(filter)}`, () => this.publishedRecords.map(summary), options);
   }
 
+  /** Resolves with the first settled delivery that matches (also one from before the call). */
   waitForConsumed(filter: MessageFilter<HarnessConsumed> = {}, options: WaitOptions = {}): Promise<HarnessConsumed> {
     return this.waitFor(() => this.consumed(filter)[0], `a delivery matching ${describe(filter)}`, () => this.consumedRecords.map(summary), options);
   }
 
+  /** Resolves with the first delivery Warren parked in a dead-letter queue that matches. */
   waitForDeadLettered(filter: MessageFilter<HarnessConsumed> = {}, options: WaitOptions = {}): Promise<HarnessConsumed> {
     return this.waitForConsumed({ ...filter, outcome: 'dead-lettered' }, options);
   }
@@ -103,6 +109,7 @@ export class WarrenTestHarness implements OnModuleDestroy {
     this.consumedRecords.length = 0;
   }
 
+  /** Nest lifecycle hook: stops observing. */
   onModuleDestroy(): void {
     this.detach();
   }

@@ -18,6 +18,7 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': {
     readonly version: 1;
     readonly vendor: string;
+    /** Checks a value: the output, or the issues. */
     readonly validate: (value: unknown) => StandardSchemaResult<Output> | Promise<StandardSchemaResult<Output>>;
     /** Type carriers only; never read at run time. */
     readonly types?: { readonly input: Input; readonly output: Output } | undefined;

@@ -92,6 +92,7 @@ export class MemoryBroker {
 
   // ---- exchanges ----
 
+  /** exchange.declare (the in-memory channel calls it; also usable to set up a test). */
   assertExchange(name: string, type: string, options: Options.AssertExchange = {}): void {
     if (name === '' || name.startsWith('amq.')) {
       if (this.exchanges.has(name)) return;
@@ -110,15 +111,18 @@ export class MemoryBroker {
     this.exchanges.set(name, { name, type: type as ExchangeType, durable: options.durable ?? true, internal: options.internal ?? false, bindings: [] });
   }
 
+  /** exchange.declare passive: throws NOT_FOUND when the exchange does not exist. */
   checkExchange(name: string): void {
     this.exchange(name, 40, 10);
   }
 
+  /** exchange.delete, with the bindings to and from it. */
   deleteExchange(name: string): void {
     this.exchanges.delete(name);
     for (const exchange of this.exchanges.values()) exchange.bindings = exchange.bindings.filter((b) => !(b.toExchange && b.destination === name));
   }
 
+  /** exchange.bind: `source` routes to the exchange `destination` by `pattern`. */
   bindExchange(destination: string, source: string, pattern: string, args: Record<string, unknown> = {}): void {
     this.exchange(destination, 40, 30);
     const exchange = this.exchange(source, 40, 30);
@@ -129,6 +133,9 @@ export class MemoryBroker {
 
   // ---- queues ----
 
+  /**
+   * queue.declare; a name of '' gets a server-named queue; other arguments than the existing queue's fail PRECONDITION_FAILED.
+   */
   assertQueue(name: string, options: Options.AssertQueue, owner: object): { queue: string; messageCount: number; consumerCount: number } {
     const args = queueArguments(options);
     const queueName = name === '' ? `amq.gen-${randomBytes(16).toString('base64url')}` : name;
@@ -151,12 +158,14 @@ export class MemoryBroker {
     return { queue: queueName, messageCount: 0, consumerCount: 0 };
   }
 
+  /** queue.declare passive: throws NOT_FOUND when the queue does not exist. */
   checkQueue(name: string, owner: object): { queue: string; messageCount: number; consumerCount: number } {
     const queue = this.queue(name, 50, 10);
     this.checkOwner(queue, owner, 50, 10);
     return { queue: name, messageCount: queue.messages.length, consumerCount: queue.consumers.length };
   }
 
+  /** queue.delete: returns how many messages it held. */
   deleteQueue(name: string): { messageCount: number } {
     const queue = this.queues.get(name);
     if (!queue) return { messageCount: 0 };
@@ -169,6 +178,7 @@ export class MemoryBroker {
     return { messageCount: queue.messages.length };
   }
 
+  /** queue.purge: removes the ready messages, returns how many. */
   purgeQueue(name: string): { messageCount: number } {
     const queue = this.queue(name, 50, 30);
     const messageCount = queue.messages.length;
@@ -176,6 +186,7 @@ export class MemoryBroker {
     return { messageCount };
   }
 
+  /** queue.bind: `source` routes to `queue` by `pattern` (and `args` for headers exchanges). */
   bindQueue(queue: string, source: string, pattern: string, args: Record<string, unknown> = {}): void {
     this.queue(queue, 50, 20);
     if (source === '') throw new ChannelError(403, 'ACCESS_REFUSED', "operation not permitted on the default exchange", 50, 20);
@@ -185,6 +196,7 @@ export class MemoryBroker {
     }
   }
 
+  /** queue.unbind. */
   unbindQueue(queue: string, source: string, pattern: string): void {
     const exchange = this.exchanges.get(source);
     if (exchange) exchange.bindings = exchange.bindings.filter((b) => b.toExchange || b.destination !== queue || b.key !== pattern);
@@ -218,12 +230,17 @@ export class MemoryBroker {
   }
 
   /** Registers a channel's reply consumer; returns its reply-to address. */
-  registerReplyTarget(deliver: (message: StoredMessage) => void): { address: string; release: () => void } {
+  registerReplyTarget(deliver: (message: StoredMessage) => void): {
+    address: string;
+    /** Unregisters it. */
+    release: () => void;
+  } {
     const address = `${REPLY_TO}.${randomBytes(12).toString('base64url')}`;
     this.replyTargets.set(address, deliver);
     return { address, release: () => this.replyTargets.delete(address) };
   }
 
+  /** basic.consume on a queue (the in-memory channel calls it). */
   addConsumer(name: string, consumer: QueueConsumerSlot, owner: object): void {
     const queue = this.queue(name, 60, 20);
     this.checkOwner(queue, owner, 60, 20);
@@ -232,6 +249,7 @@ export class MemoryBroker {
     this.schedule(queue);
   }
 
+  /** basic.cancel. */
   removeConsumer(name: string, consumer: QueueConsumerSlot): void {
     const queue = this.queues.get(name);
     if (!queue) return;
