@@ -91,7 +91,8 @@ function writeSnippets(appDir) {
         skipped.push(`${doc}:${block.line}`);
         continue;
       }
-      const topLevelAwait = /^(\S.*)?\bawait\b/m.test(block.code);
+      // an `await` at column 0, or in a block that defines no async function, is a top-level one
+      const topLevelAwait = /^(\S.*)?\bawait\b/m.test(block.code) || (/\bawait\b/.test(block.code) && !/\basync\b/.test(block.code));
       const name = block.file ? block.file.replace(/^src\//, '') : `snippet-${block.line}.${topLevelAwait ? 'mts' : 'ts'}`;
       const relative = path.join(folder, name);
       if (origins.has(relative)) throw new Error(`${doc}:${block.line}: a second block names ${block.file}`);
