@@ -1,4 +1,4 @@
-# One image for the three sample apps; docker-compose.yml picks the entry point.
+# One image for the sample apps; docker-compose.yml picks the entry point.
 FROM node:20-slim
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The sample apps, end to end: starts topic-consumer, rpc-server and gateway (built in dist/),
- * drives one scenario through the gateway's HTTP API, checks what each service did, stops every
+ * The sample apps, end to end: starts topic-consumer, rpc-server, gateway, golevelup-app, the
+ * components and the registry (built in dist/), drives one scenario through the gateway's HTTP API, checks what each service did, stops every
  * app with SIGTERM and exits 0 only when everything behaved. Every wait has a deadline.
  * Run it with `npm run demo` (which ensures a broker and builds first); DEMO_VERBOSE=1 echoes
  * the apps' logs as they come, otherwise they are shown only when a check fails.

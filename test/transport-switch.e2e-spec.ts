@@ -32,7 +32,7 @@ async function failure(promise: Promise<unknown>): Promise<{ code?: string; mess
 /**
  * One service written only against @nestjs/microservices, and one caller using only ClientProxy,
  * run over each transport by configuration alone. The same assertions hold on both, except where
- * a row of the README's side-by-side table says the transports differ.
+ * a row of the side-by-side table in docs/microservices.md says the transports differ.
  */
 describe.each<TransportName>(['warren', 'tcp'])('the same microservice over %s', (transport) => {
   let service: INestMicroservice;

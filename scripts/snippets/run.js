@@ -13,12 +13,13 @@
  *   <!-- snippet-preamble ... --> right before a block: hidden lines put before it (imports,
  *                                 `declare const producer: MessageProducer;`)
  *
- * SNIPPETS_NEST=11,12 checks against Nest 11 and 12 (default: 11). SNIPPETS_KEEP=1 keeps the temp
+ * SNIPPETS_NEST picks the Nest majors to check against (default: 11,12). SNIPPETS_KEEP=1 keeps the temp
  * dir. Exits non-zero when a block does not compile, or when no block was found.
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const ts = require('typescript'); // the repository's own, to read the blocks
 const { ROOT, sayer, npm, packWarren, writeJson, tsc, installedVersions } = require('../lib/packed-app');
 
 const say = sayer('snippets');
@@ -78,6 +79,17 @@ function preambleBefore(lines, fenceIndex) {
   return match ? match[1].trim() : '';
 }
 
+/** True when the code awaits outside any function (then it is compiled as an ES module, `.mts`). */
+function hasTopLevelAwait(code) {
+  const source = ts.createSourceFile('block.ts', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return false;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) return true;
+    return ts.forEachChild(node, visit) === true;
+  };
+  return ts.forEachChild(source, visit) === true;
+}
+
 /** Writes the blocks of every document under src/<document>/; returns where each file came from. */
 function writeSnippets(appDir) {
   const origins = new Map();
@@ -91,8 +103,7 @@ function writeSnippets(appDir) {
         skipped.push(`${doc}:${block.line}`);
         continue;
       }
-      // an `await` at column 0, or in a block that defines no async function, is a top-level one
-      const topLevelAwait = /^(\S.*)?\bawait\b/m.test(block.code) || (/\bawait\b/.test(block.code) && !/\basync\b/.test(block.code));
+      const topLevelAwait = hasTopLevelAwait(block.code);
       const name = block.file ? block.file.replace(/^src\//, '') : `snippet-${block.line}.${topLevelAwait ? 'mts' : 'ts'}`;
       const relative = path.join(folder, name);
       if (origins.has(relative)) throw new Error(`${doc}:${block.line}: a second block names ${block.file}`);
@@ -195,7 +206,7 @@ function main() {
   const tarballDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-snippets-pack-'));
   try {
     const tarball = packWarren(tarballDir);
-    for (const nest of (process.env.SNIPPETS_NEST ?? '11').split(',')) checkAgainst(nest.trim(), tarballDir, tarball);
+    for (const nest of (process.env.SNIPPETS_NEST ?? '11,12').split(',')) checkAgainst(nest.trim(), tarballDir, tarball);
   } finally {
     fs.rmSync(tarballDir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import * as cluster from '../../scripts/cluster';
 
 export { cluster };
 
-/** Figures the cluster tests print (the README quotes them). */
+/** Figures the cluster tests print (docs/clusters-and-versions.md quotes them). */
 export function report(test: string, figures: Record<string, string | number>): void {
   const text = Object.entries(figures)
     .map(([name, value]) => `${name}=${value}`)

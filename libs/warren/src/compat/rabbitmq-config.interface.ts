@@ -68,7 +68,7 @@ export interface ConnectionInitOptions {
   skipDisconnectFailedLogging?: boolean;
 }
 
-/** golevelup's module options (`RabbitMQModule.forRoot`). See the README's Migrating section for how each maps. */
+/** golevelup's module options (`RabbitMQModule.forRoot`). See docs/migrating-from-golevelup.md for how each maps. */
 export interface RabbitMQConfig {
   /** Not supported yet (one connection per application module): a warning is logged unless 'default'. */
   name?: string;

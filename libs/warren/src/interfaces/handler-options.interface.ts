@@ -85,8 +85,8 @@ export interface MessageHandlerOptions {
    */
   allowNonJsonMessages?: boolean;
   /**
-   * What a failure does instead of Warren's retry and dead-letter queue (subscribers only; see the
-   * README's Migrating section). @default the module's `defaultSubscribeErrorBehavior`, else Warren's retry
+   * What a failure does instead of Warren's retry and dead-letter queue (subscribers only; see
+   * docs/migrating-from-golevelup.md). @default the module's `defaultSubscribeErrorBehavior`, else Warren's retry
    */
   errorBehavior?: MessageHandlerErrorBehavior | 'ACK' | 'NACK' | 'REQUEUE';
   /** Settles failed messages itself; takes precedence over `errorBehavior`. For RPC, replaces the error reply. */

@@ -28,7 +28,7 @@ export const later = (work: () => void): void => void realSetImmediate(work);
  * exchange-to-exchange bindings), queues with bindings, per-consumer prefetch, acks, requeues,
  * rejects, queue and message TTLs, dead-letter exchanges with `x-death`, quorum delivery limits,
  * server-named exclusive and auto-delete queues, and direct reply-to. What it does not model is
- * listed in the README (Testing your handlers). One per test module; `reset()` empties it.
+ * listed in docs/testing.md. One per test module; `reset()` empties it.
  */
 export class MemoryBroker {
   private readonly exchanges = new Map<string, MemoryExchange>();
