@@ -4,7 +4,6 @@ import { addDebugCommands } from './debug-commands';
 import { addDlqCommands } from './dlq-commands';
 
 export type { CliIo } from './cli-context';
-export { UsageError } from './cli-errors';
 
 /** `warren`: look at, replay and clear dead letters; publish and tail for debugging. */
 export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): Command {
