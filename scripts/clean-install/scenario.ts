@@ -1,5 +1,9 @@
-// The Nest 12 job's app, as `nest new` makes one (ESM, TypeScript), with Warren from the packed tarball.
+// The clean-install check's app, as `nest new` makes one (TypeScript; CommonJS on Nest 11, ESM on
+// Nest 12), with Warren from the packed tarball. It declares only what such an app declares (no
+// amqplib): run.js removes the durable queues it leaves, with the repository's own amqplib.
 import 'reflect-metadata';
+import { execFile } from 'child_process';
+import { join } from 'path';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxy, ClientsModule, MessagePattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
@@ -9,11 +13,10 @@ import { MessageProducer, RabbitPayload, RabbitRPC, RabbitSubscribe, RemoteError
 import { WarrenClient, WarrenServer } from 'nestjs-warren/microservices';
 import { WarrenHealthIndicator, WarrenHealthModule } from 'nestjs-warren/health';
 import { lastValueFrom } from 'rxjs';
-import amqplib from 'amqplib';
 
 const run = process.env.RUN_ID ?? String(process.pid);
 process.stdout.write(`running on node ${process.version}\n`);
-const exchange = `nest12.${run}`;
+const exchange = `clean-install.${run}`;
 const results: string[] = [];
 const check = (ok: boolean, what: string) => {
   results.push(`${ok ? 'PASS' : 'FAIL'} ${what}`);
@@ -68,13 +71,14 @@ class MathPatterns {
 })
 class AppModule {}
 
-/** The transport's service queue is durable: remove what this run declared. */
-async function cleanUp(): Promise<void> {
-  const connection = await amqplib.connect(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
-  const channel = await connection.createChannel();
-  for (const queue of [`${exchange}.ms.q`, `${exchange}.ms.q.dlq`]) await channel.deleteQueue(queue);
-  for (const name of [`${exchange}.ms`, exchange]) await channel.deleteExchange(name);
-  await connection.close();
+/** The installed `warren` bin (its own dependencies included) publishing one message to the app. */
+function cliPublish(routingKey: string, body: object): Promise<{ code: number; output: string }> {
+  const bin = join(process.cwd(), 'node_modules', '.bin', 'warren');
+  return new Promise((resolve) => {
+    execFile(bin, ['publish', exchange, routingKey, JSON.stringify(body)], { timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as NodeJS.ErrnoException).code ?? 1) || 1 : 0, output: `${stdout}${stderr}`.trim() });
+    });
+  });
 }
 
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
@@ -102,12 +106,13 @@ async function main() {
     check((await lastValueFrom(client.send('math.double', 21))) === 42, 'the microservices transport answered a @MessagePattern');
     const health = await fetch(`${await app.getUrl()}/health`);
     check(health.status === 200, 'the terminus health indicator says up');
+    const cli = await cliPublish('order.created', { id: 'o-cli' });
+    check(cli.code === 0 && (await until(() => received.includes('o-cli'), 5000)), `the warren bin published to a subscriber (exit ${cli.code}${cli.code ? `: ${cli.output}` : ''})`);
   } finally {
     const closed = await app.close().then(() => true, () => false);
     check(closed, 'the app closed gracefully');
-    await cleanUp();
   }
-  process.exitCode = results.every((r) => r.startsWith('PASS')) && results.length === 6 ? 0 : 1;
+  process.exitCode = results.every((r) => r.startsWith('PASS')) && results.length === 7 ? 0 : 1;
 }
 
 main().catch((error: unknown) => {
