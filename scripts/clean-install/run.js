@@ -109,6 +109,8 @@ function checkTree(dir, target, warren) {
     const bad = ls.output.split('\n').filter((line) => /\binvalid\b|\bmissing\b|UNMET DEPENDENCY|extraneous|ERR!/.test(line));
     if (ls.status !== 0) problems.push(`npm ls --all exited ${ls.status}:\n${bad.join('\n')}`);
     else say('npm ls --all: exit 0');
+    const amqplib = run('npm', ['ls', 'amqplib', '--all'], dir);
+    for (const line of amqplib.output.trim().split('\n').slice(1)) say(`  ${line}`);
   }
   for (const name of ['amqplib', 'class-validator', 'class-transformer']) {
     const copies = copiesOf(dir, target.pm, name);
