@@ -9,7 +9,7 @@ import { pruneDeepTables, withoutHeaders } from './header-frame-repair';
 import { checkFrameReader } from './frame-reader-check';
 
 /** A frame as amqplib's parseFrame returns it. */
-export interface RawFrame {
+interface RawFrame {
   type: number;
   channel: number;
   size: number;

@@ -21,7 +21,7 @@ import type { BrokerConnector, BrokerLink } from './broker-link';
  * the exchanges/queues it is told to declare). Nothing outside this function touches golevelup's
  * connection API.
  */
-export const golevelupConnector: BrokerConnector = async (options, logger) => {
+const golevelupConnector: BrokerConnector = async (options, logger) => {
   const printable = options.uris.map(safeUri).join(', ');
   const amqp = new AmqpConnection(golevelupConfig(options, logger));
   const init = amqp.init();

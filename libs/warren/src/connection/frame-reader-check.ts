@@ -68,7 +68,7 @@ function methodFrame(): Buffer {
 }
 
 /** A basic content header with a content type and `headers`. */
-export function headerFrame(headers: Buffer): Buffer {
+function headerFrame(headers: Buffer): Buffer {
   const head = Buffer.alloc(14);
   head.writeUInt16BE(60, 0);
   head.writeBigUInt64BE(3n, 4);

@@ -8,7 +8,7 @@ import type { MemoryBroker } from './memory-broker';
 import { MemoryChannel } from './memory-channel';
 
 /** An amqplib connection (ChannelModel) to the in-memory broker. */
-export class MemoryConnection extends EventEmitter {
+class MemoryConnection extends EventEmitter {
   private readonly channels = new Set<MemoryChannel>();
   private closed = false;
 
@@ -50,7 +50,7 @@ export class MemoryConnection extends EventEmitter {
  * `reconnectDelayMs` after it was dropped (`MemoryBroker`-level faults use it), with the same
  * 'connect' / 'disconnect' events Warren listens to.
  */
-export class MemoryConnectionManager extends EventEmitter {
+class MemoryConnectionManager extends EventEmitter {
   connection?: MemoryConnection;
   private closed = false;
   private timer?: NodeJS.Timeout;
