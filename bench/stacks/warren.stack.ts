@@ -1,25 +1,14 @@
-import { Injectable, Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { IsArray, IsInt, IsNumber, IsObject, IsString } from 'class-validator';
-import { MessageProducer, RabbitRPC, RabbitSubscribe, RpcClient, WarrenModule } from 'nestjs-warren';
+import type { MessageProducer, RpcClient } from 'nestjs-warren';
 import { BROKER_URL, BenchPayload, BenchStack } from './stack';
-
-/** The DTO a real service would validate its order events against. */
-class OrderEventDto {
-  @IsInt() id!: number;
-  @IsString() kind!: string;
-  @IsNumber() amount!: number;
-  @IsObject() customer!: object;
-  @IsArray() items!: object[];
-  @IsString() pad!: string;
-}
+import { WarrenRuntime, currentWarren } from './warren-runtime';
 
 /**
  * Warren as shipped: MessageProducer, @RabbitSubscribe, RpcClient + @RabbitRPC, DTO validation.
  * `defaults`: nothing set at all, as a user starts — consumers keep the module's prefetch (10) whatever
  * the scenario asks of the other stacks. `dto: false`: handlers take a plain object, so nothing is
- * validated (what class-validator costs per message is the difference).
+ * validated (what class-validator costs per message is the difference). `runtime`: which Warren (and
+ * which Nest beside it) the same stack code runs on — this checkout's, or a baseline build.
  */
 export class WarrenStack implements BenchStack {
   readonly name: string;
@@ -27,8 +16,10 @@ export class WarrenStack implements BenchStack {
   constructor(
     private readonly defaults = false,
     private readonly dto = true,
+    private readonly runtime: WarrenRuntime = currentWarren(),
+    label = 'Warren',
   ) {
-    this.name = (defaults ? 'Warren (default configuration)' : 'Warren') + (dto ? '' : ', no DTO');
+    this.name = (defaults ? `${label} (default configuration)` : label) + (dto ? '' : ', no DTO');
   }
 
   private apps: INestApplicationContext[] = [];
@@ -37,9 +28,10 @@ export class WarrenStack implements BenchStack {
   private queue = '';
 
   private async boot(providers: any[]): Promise<INestApplicationContext> {
-    @Module({ imports: [WarrenModule.forRoot({ uri: BROKER_URL, logger: false })], providers })
+    const { common, core, warren } = this.runtime;
+    @common.Module({ imports: [warren.WarrenModule.forRoot({ uri: BROKER_URL, logger: false })], providers })
     class BenchModule {}
-    const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+    const app = await core.NestFactory.createApplicationContext(BenchModule, { logger: false });
     await app.init();
     this.apps.push(app);
     return app;
@@ -47,7 +39,7 @@ export class WarrenStack implements BenchStack {
 
   async startProducer(queue: string) {
     this.queue = queue;
-    this.producer = (await this.boot([])).get(MessageProducer);
+    this.producer = (await this.boot([])).get(this.runtime.warren.MessageProducer);
   }
 
   publish(body: BenchPayload) {
@@ -61,41 +53,14 @@ export class WarrenStack implements BenchStack {
   }
 
   async startConsumer(queue: string, prefetch: number, onMessage: () => void) {
-    const defaults = this.defaults;
-    @Injectable()
-    class Consumer {
-      @RabbitSubscribe(defaults ? { queue } : { queue, prefetch })
-      handle(_event: OrderEventDto) {
-        onMessage();
-      }
-    }
-    @Injectable()
-    class PlainConsumer {
-      @RabbitSubscribe(defaults ? { queue } : { queue, prefetch })
-      handle(_event: object) {
-        onMessage();
-      }
-    }
-    await this.boot([this.dto ? Consumer : PlainConsumer]);
+    const handlers = handlersOf(this.runtime);
+    await this.boot([handlers.consumer(this.defaults ? { queue } : { queue, prefetch }, this.dto, onMessage)]);
   }
 
   async startRpc(queue: string) {
     this.queue = queue;
-    @Injectable()
-    class Server {
-      @RabbitRPC({ queue }) // the default-configured server: RPC-only queues get prefetch 100
-      handle(request: OrderEventDto) {
-        return { id: request.id };
-      }
-    }
-    @Injectable()
-    class PlainServer {
-      @RabbitRPC({ queue })
-      handle(request: { id: number }) {
-        return { id: request.id };
-      }
-    }
-    this.rpc = (await this.boot([this.dto ? Server : PlainServer])).get(RpcClient);
+    const handlers = handlersOf(this.runtime);
+    this.rpc = (await this.boot([handlers.rpcServer(queue, this.dto)])).get(this.runtime.warren.RpcClient);
   }
 
   call(body: BenchPayload) {
@@ -105,4 +70,64 @@ export class WarrenStack implements BenchStack {
   async stop() {
     for (const app of this.apps.splice(0)) await app.close();
   }
+}
+
+const made = new WeakMap<WarrenRuntime, ReturnType<typeof warrenHandlers>>();
+
+/** One DTO class per runtime for the whole process, as a service declares it once. */
+function handlersOf(runtime: WarrenRuntime) {
+  if (!made.has(runtime)) made.set(runtime, warrenHandlers(runtime));
+  return made.get(runtime)!;
+}
+
+/**
+ * The handler classes, decorated by the runtime's Nest, Warren and class-validator. The DTO is a class
+ * declared in the same scope as the handlers, so the emitted parameter types name it and Warren validates.
+ */
+function warrenHandlers({ common, validator: v, warren }: WarrenRuntime) {
+  /** The DTO a real service would validate its order events against. */
+  class OrderEventDto {
+    @v.IsInt() id!: number;
+    @v.IsString() kind!: string;
+    @v.IsNumber() amount!: number;
+    @v.IsObject() customer!: object;
+    @v.IsArray() items!: object[];
+    @v.IsString() pad!: string;
+  }
+  return {
+    consumer(options: { queue: string; prefetch?: number }, dto: boolean, onMessage: () => void) {
+      @common.Injectable()
+      class Consumer {
+        @warren.RabbitSubscribe(options)
+        handle(_event: OrderEventDto) {
+          onMessage();
+        }
+      }
+      @common.Injectable()
+      class PlainConsumer {
+        @warren.RabbitSubscribe(options)
+        handle(_event: object) {
+          onMessage();
+        }
+      }
+      return dto ? Consumer : PlainConsumer;
+    },
+    rpcServer(queue: string, dto: boolean) {
+      @common.Injectable()
+      class Server {
+        @warren.RabbitRPC({ queue }) // the default-configured server: RPC-only queues get prefetch 100
+        handle(request: OrderEventDto) {
+          return { id: request.id };
+        }
+      }
+      @common.Injectable()
+      class PlainServer {
+        @warren.RabbitRPC({ queue })
+        handle(request: { id: number }) {
+          return { id: request.id };
+        }
+      }
+      return dto ? Server : PlainServer;
+    },
+  };
 }
