@@ -1,8 +1,9 @@
-import { dirname } from 'path';
+import { join } from 'path';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import { AmqplibInternals, FrameReader, amqplibAt, guard, guardAmqplibHeaderDecoding, guardedRecvFrame, isGuarded } from './amqplib-field-decoder';
 import { TOO_DEEP_MARKER } from './header-frame-repair';
 import { entry, longString, table } from './frame-reader-check';
+import { amqplibRoot } from './amqplib-files';
 
 /** A header table `depth` tables deep (`{ a: { a: … { leaf: 'bottom' } } }`), built without recursion. */
 function nested(depth: number): Buffer {
@@ -46,8 +47,14 @@ function at(headers: unknown, depth: number): unknown {
   return value;
 }
 
-describe('guarding amqplib against header tables it cannot decode (issue 22)', () => {
-  const amqplib = amqplibAt(dirname(dirname(require.resolve('amqplib/lib/connection.js'))));
+// Warren's amqplib (2.x), and 0.10.x (a dev dependency under the alias amqplib-0.10), which apps may still pin.
+const roots: Array<[string, string]> = [
+  ['2.x', amqplibRoot()],
+  ['0.10', join(amqplibRoot(), '..', 'amqplib-0.10')],
+];
+
+describe.each(roots)('guarding amqplib %s against header tables it cannot decode (issue 22)', (_version, root) => {
+  const amqplib = amqplibAt(root);
   const original = amqplib.Connection.prototype.recvFrame;
   const guarded = guardedRecvFrame(amqplib);
 
@@ -82,12 +89,12 @@ describe('guarding amqplib against header tables it cannot decode (issue 22)', (
     expect(() => read(guarded, bad)).toThrow();
   });
 
-  it('is installed on the amqplib connections use, once', () => {
-    const [first] = guardAmqplibHeaderDecoding();
-    const installed = first.Connection.prototype.recvFrame;
-    guardAmqplibHeaderDecoding();
-    expect(first.Connection.prototype.recvFrame).toBe(installed);
-    expect(isGuarded(first.Connection.prototype)).toBe(true);
+  it('is installed once: guarding again changes nothing', () => {
+    guard(amqplib);
+    const installed = amqplib.Connection.prototype.recvFrame;
+    guard(amqplib);
+    expect(amqplib.Connection.prototype.recvFrame).toBe(installed);
+    expect(isGuarded(amqplib.Connection.prototype)).toBe(true);
     expect(read(installed, contentHeader(nested(9_000))).fields.headers['warren-headers-undecodable']).toBeDefined();
   });
 
@@ -101,5 +108,14 @@ describe('guarding amqplib against header tables it cannot decode (issue 22)', (
     const other: AmqplibInternals = { ...amqplib, version: '9.9.9', Connection: { prototype: { recvFrame } as unknown as FrameReader } };
     expect(() => guard(other)).toThrow(WarrenConfigurationError);
     expect(() => guard(other)).toThrow(/cannot guard amqplib 9\.9\.9 .*frames split across reads/);
+  });
+});
+
+describe('the amqplib connections use', () => {
+  it("is Warren's 2.x (amqp-connection-manager shares it), and connecting guards it", () => {
+    const copies = guardAmqplibHeaderDecoding();
+    expect(copies.map((copy) => copy.root)).toEqual([amqplibRoot()]);
+    expect(copies[0].version).toMatch(/^2\./);
+    expect(isGuarded(copies[0].Connection.prototype)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { redactText } from '../logging/redact';
 import { errorType } from './error-type';
 import { recordProcess, recordSend } from './warren-metrics';
+import { amqplibFile } from '../connection/amqplib-files';
 
 /**
  * OpenTelemetry through `@opentelemetry/api` only: with no SDK registered every call here is a
@@ -75,8 +76,7 @@ type ChannelModelModule = { Channel?: { prototype: { publish?: { __wrapped?: boo
 let loaded: ChannelModelModule | undefined;
 function channelModel(): ChannelModelModule {
   // amqplib's promise API module, the one the instrumentation wraps (untyped: no declarations for it).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require('amqplib/lib/channel_model') as ChannelModelModule;
+  loaded ??= amqplibFile<ChannelModelModule>('channel_model');
   return loaded;
 }
 
