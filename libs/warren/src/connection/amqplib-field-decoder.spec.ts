@@ -2,7 +2,7 @@ import { join } from 'path';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import { AmqplibInternals, FrameReader, amqplibAt, guard, guardAmqplibHeaderDecoding, guardedRecvFrame, isGuarded } from './amqplib-field-decoder';
 import { TOO_DEEP_MARKER } from './header-frame-repair';
-import { entry, longString, table } from './frame-reader-check';
+import { checkFrameReader, entry, longString, table } from './frame-reader-check';
 import { amqplibRoot } from './amqplib-files';
 
 /** A header table `depth` tables deep (`{ a: { a: … { leaf: 'bottom' } } }`), built without recursion. */
@@ -96,6 +96,31 @@ describe.each(roots)('guarding amqplib %s against header tables it cannot decode
     expect(amqplib.Connection.prototype.recvFrame).toBe(installed);
     expect(isGuarded(amqplib.Connection.prototype)).toBe(true);
     expect(read(installed, contentHeader(nested(9_000))).fields.headers['warren-headers-undecodable']).toBeDefined();
+  });
+
+  it("refuses a frame over the connection's maxFrameSize exactly when amqplib does (2.3's check; 0.10 has none)", () => {
+    const body = Buffer.alloc(7 + 5_000 + 1);
+    body.writeUInt8(3, 0);
+    body.writeUInt16BE(1, 1);
+    body.writeUInt32BE(5_000, 3);
+    body.writeUInt8(0xce, 7 + 5_000);
+    const readWith = (recvFrame: FrameReader['recvFrame']) => {
+      const reader = { rest: body, recvSinceLastCheck: false, maxFrameSize: 4_096, stream: { read: () => null }, recvFrame };
+      try {
+        return reader.recvFrame() ? 'read' : 'incomplete';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(readWith(guarded)).toEqual(readWith(original));
+    expect(readWith(guarded)).toEqual(amqplib.version.startsWith('0.') ? 'read' : 'Frame size 5000 exceeds maxFrameSize 4096');
+  });
+
+  it("refuses a guard that would drop amqplib's frame size check", () => {
+    if (amqplib.version.startsWith('0.')) return; // 0.10 has no such check to keep
+    const lenient = { ...amqplib, parseFrame: (bin: Buffer) => amqplib.parseFrame(bin, 0) };
+    const mismatch = checkFrameReader(original, guardedRecvFrame(lenient));
+    expect(mismatch).toMatch(/differ on a frame over maxFrameSize/);
   });
 
   it('refuses, loudly, an amqplib whose frame reader works differently', () => {
