@@ -52,11 +52,15 @@ export const golevelupConnector: BrokerConnector = async (options, logger) => {
     manager: amqp.managedConnection,
     // Re-created by golevelup after a reconnect: read it when needed.
     get topologyChannel() {
+      let channel: ConfirmChannel;
       try {
-        return amqp.channel as ConfirmChannel;
+        channel = amqp.channel as ConfirmChannel;
       } catch {
         return undefined; // golevelup's ChannelNotAvailableError
       }
+      // Without a listener, the broker closing this channel (a refused call) would close the whole connection.
+      if (channel.listenerCount('error') === 0) channel.on('error', () => undefined);
+      return channel;
     },
     node,
     close: () => amqp.managedConnection.close(),
