@@ -15,12 +15,14 @@ const ALL_STACKS = ['raw', 'warren', 'warren-default', 'golevelup', 'golevelup-t
 // Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
 // raw amqplib always runs: it is the reference. Ratios against a stack left out print as '–'.
 const chosen = process.env.BENCH_STACKS?.split(',');
-// Opt-in only: raw amqplib publishing with Warren's message properties, and Warren with handlers
-// that take a plain object (no DTO, so no class-validator): BENCH_STACKS=raw-props,warren-plain,...
-const OPT_IN_STACKS = ['raw-props', 'warren-plain'];
+// Opt-in only: raw amqplib publishing with Warren's message properties, Warren with handlers
+// that take a plain object (no DTO, so no class-validator), and raw amqplib 0.10.9 (the alias
+// amqplib-0.10) beside raw on Warren's 2.x: BENCH_STACKS=raw-props,warren-plain,raw-0.10,...
+const OPT_IN_STACKS = ['raw-props', 'warren-plain', 'raw-0.10'];
 const STACK_IDS = chosen ? [...ALL_STACKS, ...OPT_IN_STACKS].filter((id) => id === 'raw' || chosen.includes(id)) : ALL_STACKS;
 const NAMES: Record<string, string> = {
   raw: 'raw amqplib (noDelay)',
+  'raw-0.10': 'raw amqplib 0.10.9 (noDelay)',
   'raw-props': "raw amqplib + Warren's message properties",
   warren: 'Warren',
   'warren-default': 'Warren (default configuration)',

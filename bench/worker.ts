@@ -16,6 +16,7 @@ import { WarrenTransportStack } from './stacks/warren-transport.stack';
 const STACKS: Record<string, () => BenchStack> = {
   raw: () => new RawStack(),
   'raw-props': () => new RawStack(true),
+  'raw-0.10': () => new RawStack(false, '0.10'),
   warren: () => new WarrenStack(),
   'warren-default': () => new WarrenStack(true),
   'warren-plain': () => new WarrenStack(true, false),

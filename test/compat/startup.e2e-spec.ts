@@ -1,4 +1,4 @@
-import { INestApplication, Injectable, OnModuleInit } from '@nestjs/common';
+import { INestApplication, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AmqpConnection, ChannelNotAvailableError, RabbitMQModule, RabbitSubscribe } from 'nestjs-warren/golevelup';
 import { closeAll, startApp } from '../support/app';
@@ -121,6 +121,31 @@ describe('golevelup compatibility: start-up (real broker)', () => {
       expect(disconnects).toEqual([]);
     } finally {
       await app.close(); // Nest does not close what a failed init opened
+    }
+  });
+
+  it("in the app's onApplicationBootstrap the handler queues exist: the same purge succeeds there", async () => {
+    const queue = unique('q.compat.purge-bootstrap');
+    queues.push(queue);
+    let purged: unknown;
+    @Injectable()
+    class Purger implements OnApplicationBootstrap {
+      constructor(private readonly amqp: AmqpConnection) {}
+
+      async onApplicationBootstrap() {
+        purged = await this.amqp.channel.purgeQueue(queue);
+      }
+
+      @RabbitSubscribe({ queue, queueOptions: { durable: false } })
+      handle() {
+        return undefined;
+      }
+    }
+    const app = await startApp({ imports: [RabbitMQModule.forRoot({ uri: BROKER_URL })], providers: [Purger] });
+    try {
+      expect(purged).toEqual({ messageCount: 0 });
+    } finally {
+      await closeAll(app);
     }
   });
 });

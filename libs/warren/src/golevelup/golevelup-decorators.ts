@@ -17,6 +17,12 @@ export const RABBIT_HEADER_TYPE = WARREN_HEADER_PARAM;
 export const RABBIT_REQUEST_TYPE = WARREN_REQUEST_PARAM;
 /** `ExecutionContext#getType()` inside a handler. */
 export const RABBIT_CONTEXT_TYPE_KEY = WARREN_CONTEXT_TYPE;
+/**
+ * golevelup 8 and earlier stored parameter decorators' metadata under this key (golevelup 9 no
+ * longer exports it). Here it is the key Warren reads them from, Nest's ROUTE_ARGS_METADATA, so a
+ * custom parameter decorator written with it works on Warren.
+ */
+export const RABBIT_ARGS_METADATA: string = ROUTE_ARGS_METADATA;
 
 /** Stores `config` (options and `type`) as a handler's metadata. */
 export const RabbitHandler =

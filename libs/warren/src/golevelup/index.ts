@@ -26,6 +26,7 @@ export {
   RABBIT_HEADER_TYPE,
   RABBIT_REQUEST_TYPE,
   RABBIT_CONTEXT_TYPE_KEY,
+  RABBIT_ARGS_METADATA,
   RabbitHandler,
   makeRabbitDecorator,
   createPipesRpcParamDecorator,
