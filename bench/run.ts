@@ -21,13 +21,15 @@ const ALL_STACKS = ['raw', 'warren', 'warren-default', 'golevelup', 'golevelup-t
 const chosen = process.env.BENCH_STACKS?.split(',');
 // Opt-in only: raw amqplib publishing with Warren's message properties, Warren with handlers that
 // take a plain object (no DTO, so no class-validator), Warren validating with a zod 4 or valibot 1
-// schema instead of the DTO, and warren-baseline: Warren built at BENCH_BASELINE_REF (default main
-// before issue 22, see baseline.ts); with `warren` beside it the report adds Warren ÷ baseline per
-// scenario (`npm run bench:compare`).
-const OPT_IN_STACKS = ['raw-props', 'warren-plain', 'warren-zod', 'warren-valibot', 'warren-baseline'];
+// schema instead of the DTO, raw amqplib 0.10.9 (the alias amqplib-0.10) beside raw on Warren's 2.x,
+// and warren-baseline: Warren built at BENCH_BASELINE_REF (default main before issue 22, see
+// baseline.ts); with `warren` beside it the report adds Warren ÷ baseline per scenario
+// (`npm run bench:compare`).
+const OPT_IN_STACKS = ['raw-props', 'warren-plain', 'warren-zod', 'warren-valibot', 'raw-0.10', 'warren-baseline'];
 const STACK_IDS = chosen ? [...ALL_STACKS, ...OPT_IN_STACKS].filter((id) => id === 'raw' || chosen.includes(id)) : ALL_STACKS;
 const NAMES: Record<string, string> = {
   raw: 'raw amqplib (noDelay)',
+  'raw-0.10': 'raw amqplib 0.10.9 (noDelay)',
   'raw-props': "raw amqplib + Warren's message properties",
   warren: 'Warren',
   'warren-default': 'Warren (default configuration)',

@@ -17,6 +17,7 @@ type Factory = () => BenchStack;
 const STACKS: Record<string, () => Promise<Factory>> = {
   raw: () => import('./stacks/raw.stack').then(({ RawStack }) => () => new RawStack()),
   'raw-props': () => import('./stacks/raw.stack').then(({ RawStack }) => () => new RawStack(true)),
+  'raw-0.10': () => import('./stacks/raw.stack').then(({ RawStack }) => () => new RawStack(false, '0.10')),
   warren: () => import('./stacks/warren.stack').then(({ WarrenStack }) => () => new WarrenStack()),
   'warren-default': () => import('./stacks/warren.stack').then(({ WarrenStack }) => () => new WarrenStack(true)),
   'warren-plain': () => import('./stacks/warren.stack').then(({ WarrenStack }) => () => new WarrenStack(true, false)),

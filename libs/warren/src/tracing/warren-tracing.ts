@@ -4,6 +4,7 @@ import { redactText } from '../logging/redact';
 import { errorType } from './error-type';
 import { OtelApi, otelApi } from './otel-api';
 import { recordProcess, recordSend } from './warren-metrics';
+import { amqplibFile } from '../connection/amqplib-files';
 
 /**
  * OpenTelemetry through `@opentelemetry/api` only (an optional peer, see otel-api.ts): with no SDK
@@ -64,8 +65,7 @@ type ChannelModelModule = { Channel?: { prototype: { publish?: { __wrapped?: boo
 let loaded: ChannelModelModule | undefined;
 function channelModel(): ChannelModelModule {
   // amqplib's promise API module, the one the instrumentation wraps (untyped: no declarations for it).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require('amqplib/lib/channel_model') as ChannelModelModule;
+  loaded ??= amqplibFile<ChannelModelModule>('channel_model');
   return loaded;
 }
 

@@ -1,11 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
-import type { ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type {
   MessageDeserializer,
   MessageErrorHandler,
   MessageHandlerErrorBehavior,
   MessageHandlerOptions,
   MessageSerializer,
+  PassThroughExchangeBinding,
+  PassThroughQueue,
   RabbitHandlerType,
 } from '../interfaces';
 import type { Nack } from '../consumer/nack';
@@ -24,22 +26,8 @@ export interface RabbitMQExchangeConfig {
   options?: Options.AssertExchange;
 }
 
-export interface RabbitMQQueueConfig {
-  name: string;
-  createQueueIfNotExists?: boolean;
-  options?: Options.AssertQueue;
-  exchange?: string;
-  routingKey?: string | string[];
-  bindQueueArguments?: Record<string, unknown>;
-  consumerTag?: string;
-}
-
-export interface RabbitMQExchangeBindingConfig {
-  destination: string;
-  source: string;
-  pattern: string;
-  args?: Record<string, unknown>;
-}
+export type RabbitMQQueueConfig = PassThroughQueue;
+export type RabbitMQExchangeBindingConfig = PassThroughExchangeBinding;
 
 export interface RabbitMQChannelConfig {
   prefetchCount?: number;
@@ -116,3 +104,30 @@ export type SubscribeResponse = Nack | undefined | void;
 export type RpcResponse<T> = T | Nack;
 export type SubscriberHandler<T = unknown> = (msg: T | undefined, rawMessage?: ConsumeMessage, headers?: Record<string, unknown>) => Promise<SubscribeResponse> | SubscribeResponse;
 export type RpcSubscriberHandler<T = unknown, U = unknown> = (msg: T | undefined, rawMessage?: ConsumeMessage, headers?: Record<string, unknown>) => Promise<RpcResponse<U>> | RpcResponse<U>;
+
+export type BatchSubscriberHandler<T = unknown> = (
+  msg: Array<T | undefined>,
+  rawMessage?: ConsumeMessage[],
+  headers?: Array<Record<string, unknown> | undefined>,
+) => Promise<SubscribeResponse> | SubscribeResponse;
+/** amqplib's consume options. */
+export type ConsumeOptions = Options.Consume;
+/** golevelup's name for `AmqpConnection.request`'s options. */
+export type RequestOptions = AmqpRequestOptions;
+
+/** A reply as golevelup's reply consumer passed it on (Warren's RPC client does not expose these). */
+export interface CorrelationMessage {
+  correlationId: string;
+  requestId?: string;
+  message: Record<string, unknown>;
+}
+
+/** A consumer as golevelup's AmqpConnection kept it (Warren keeps its consumers in `WarrenConsumers`). */
+export type BaseConsumerHandler = { consumerTag: string; channel: ConfirmChannel; msgOptions: MessageHandlerOptions };
+export type ConsumerHandler<T, U> =
+  | (BaseConsumerHandler & { type: 'subscribe'; handler: SubscriberHandler<T> })
+  | (BaseConsumerHandler & { type: 'subscribe-batch'; handler: BatchSubscriberHandler<T> })
+  | (BaseConsumerHandler & { type: 'rpc'; handler: RpcSubscriberHandler<T, U> });
+
+/** An error handler for one message or a batch (golevelup's ready-made handlers take both). */
+export type LegacyMessageErrorHandler = (channel: Channel, message: ConsumeMessage | ConsumeMessage[], error: any) => Promise<void> | void;
