@@ -12,18 +12,24 @@ import { median } from './measure';
 import { BROKER_URL } from './stacks/stack';
 import type { Measurement, MemorySample } from './scenarios';
 import type { StartupSample } from './startup';
+import { Baseline, baselineName, prepareBaseline } from './baseline';
+import { BaselineRow, baselineSection, compareToBaseline } from './baseline-report';
 
 const ALL_STACKS = ['raw', 'warren', 'warren-default', 'golevelup', 'golevelup-tuned', 'nest', 'nest-tuned', 'warren-transport'];
 // Targeted re-runs: BENCH_STACKS=warren,golevelup-tuned BENCH_SCENARIOS=rpc,prefetch1 BENCH_PASSES=5.
 // raw amqplib always runs: it is the reference. Ratios against a stack left out print as '–'.
 const chosen = process.env.BENCH_STACKS?.split(',');
 // Opt-in only: raw amqplib publishing with Warren's message properties, Warren with handlers that
-// take a plain object (no DTO, so no class-validator), and Warren validating with a zod 4 or
-// valibot 1 schema instead of the DTO: BENCH_STACKS=raw-props,warren-plain,warren-zod,warren-valibot,...
-const OPT_IN_STACKS = ['raw-props', 'warren-plain', 'warren-zod', 'warren-valibot'];
+// take a plain object (no DTO, so no class-validator), Warren validating with a zod 4 or valibot 1
+// schema instead of the DTO, raw amqplib 0.10.9 (the alias amqplib-0.10) beside raw on Warren's 2.x,
+// and warren-baseline: Warren built at BENCH_BASELINE_REF (default main before issue 22, see
+// baseline.ts); with `warren` beside it the report adds Warren ÷ baseline per scenario
+// (`npm run bench:compare`).
+const OPT_IN_STACKS = ['raw-props', 'warren-plain', 'warren-zod', 'warren-valibot', 'raw-0.10', 'warren-baseline'];
 const STACK_IDS = chosen ? [...ALL_STACKS, ...OPT_IN_STACKS].filter((id) => id === 'raw' || chosen.includes(id)) : ALL_STACKS;
 const NAMES: Record<string, string> = {
   raw: 'raw amqplib (noDelay)',
+  'raw-0.10': 'raw amqplib 0.10.9 (noDelay)',
   'raw-props': "raw amqplib + Warren's message properties",
   warren: 'Warren',
   'warren-default': 'Warren (default configuration)',
@@ -35,6 +41,7 @@ const NAMES: Record<string, string> = {
   nest: 'Nest RMQ (as shipped)',
   'nest-tuned': 'Nest RMQ (noDelay)',
   'warren-transport': 'Warren as a Nest transport',
+  'warren-baseline': 'Warren baseline',
 };
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
 const ALL_SCENARIOS = ['pub50', 'pub1', 'batch', 'consume', 'rpc', 'e2e256', 'e2e4k', 'e2e64k', 'prefetch1', 'prefetch10', 'prefetch100', 'prefetch500'];
@@ -87,6 +94,12 @@ const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}�
 async function main() {
   const started = Date.now();
   const info = await machine();
+  let baseline: Baseline | undefined;
+  if (STACK_IDS.includes('warren-baseline')) {
+    // Checked out, installed and built once, before any pass: no worker pays for it.
+    baseline = prepareBaseline(ROOT, (line) => process.stdout.write(`${line}\n`));
+    NAMES['warren-baseline'] = baselineName(baseline);
+  }
   process.stdout.write(`Warren benchmark: ${info.cores} cores, Node ${info.node}, RabbitMQ ${info.rabbitmq}, Erlang ${info.erlang}\n`);
   // passes[p][id] = measurements
   const passes: Array<Record<string, Measurement[]>> = [];
@@ -187,20 +200,27 @@ async function main() {
         `${ratio(row.vsGolevelup)} / ${ratio(row.vsGolevelupTuned)} | ${ratio(row.vsNest)} / ${ratio(row.vsNestTuned)} | ${cpu} |`,
     );
   }
-  lines.push('', '## Memory: 200,000 messages through publish → consume in one process', '');
-  // The target is read from 40k on: the first 40k include the allocator's and V8's warm-up.
-  lines.push('| stack | RSS MiB at 20k / 40k / 200k | RSS from 40k | heap MiB at 20k / 40k / 200k (after GC) | heap from 40k |');
-  lines.push('| --- | --- | ---: | --- | ---: |');
-  const change = (from: number, to: number) => `${to >= from ? '+' : ''}${(((to - from) / from) * 100).toFixed(1)}%`;
-  for (const id of Object.keys(memoryRuns)) {
-    const samples = memoryRuns[id];
-    const first = samples[0];
-    const last = samples[samples.length - 1];
-    const base = samples[Math.min(1, samples.length - 1)];
-    lines.push(
-      `| ${NAMES[id]} | ${first.rssMb.toFixed(0)} / ${base.rssMb.toFixed(0)} / ${last.rssMb.toFixed(0)} | ${change(base.rssMb, last.rssMb)} | ` +
-        `${first.heapMb.toFixed(1)} / ${base.heapMb.toFixed(1)} / ${last.heapMb.toFixed(1)} | ${change(base.heapMb, last.heapMb)} |`,
-    );
+  let compared: BaselineRow[] | undefined;
+  if (baseline && STACK_IDS.includes('warren')) {
+    compared = compareToBaseline(passes, scenarios);
+    lines.push(...baselineSection(compared, `${NAMES['warren-baseline']}, ${baseline.sha}`));
+  }
+  if (Object.keys(memoryRuns).length > 0) {
+    lines.push('', '## Memory: 200,000 messages through publish → consume in one process', '');
+    // The target is read from 40k on: the first 40k include the allocator's and V8's warm-up.
+    lines.push('| stack | RSS MiB at 20k / 40k / 200k | RSS from 40k | heap MiB at 20k / 40k / 200k (after GC) | heap from 40k |');
+    lines.push('| --- | --- | ---: | --- | ---: |');
+    const change = (from: number, to: number) => `${to >= from ? '+' : ''}${(((to - from) / from) * 100).toFixed(1)}%`;
+    for (const id of Object.keys(memoryRuns)) {
+      const samples = memoryRuns[id];
+      const first = samples[0];
+      const last = samples[samples.length - 1];
+      const base = samples[Math.min(1, samples.length - 1)];
+      lines.push(
+        `| ${NAMES[id]} | ${first.rssMb.toFixed(0)} / ${base.rssMb.toFixed(0)} / ${last.rssMb.toFixed(0)} | ${change(base.rssMb, last.rssMb)} | ` +
+          `${first.heapMb.toFixed(1)} / ${base.heapMb.toFixed(1)} / ${last.heapMb.toFixed(1)} | ${change(base.heapMb, last.heapMb)} |`,
+      );
+    }
   }
   if (startupRuns.length > 0) {
     lines.push('', '## Start-up against the number of handler queues (Warren; a channel each, 1,000 per connection)', '');
@@ -211,18 +231,23 @@ async function main() {
       lines.push(`| ${sample.handlers.toLocaleString('en-US')} | ${Math.round(of((s) => s.startMs))} | ${of((s) => s.rssMb).toFixed(0)} | ${Math.round(of((s) => s.closeMs))} |`);
     }
   }
-  const filters = ['BENCH_STACKS', 'BENCH_SCENARIOS', 'BENCH_PASSES', 'BENCH_QUICK', 'BENCH_MEMORY']
+  const filters = ['BENCH_STACKS', 'BENCH_SCENARIOS', 'BENCH_PASSES', 'BENCH_QUICK', 'BENCH_MEMORY', 'BENCH_BASELINE_REF', 'BENCH_OUT']
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]} `)
     .join('');
-  lines.push('', `Reproduce: \`${filters}npm run bench\` (about ${Math.round((Date.now() - started) / 60_000)} minutes on this machine).`, '');
+  // bench:compare sets its filters itself: name the script, not the variables it set.
+  const command = process.env.npm_lifecycle_event === 'bench:compare'
+    ? `${process.env.BENCH_BASELINE_REF ? `BENCH_BASELINE_REF=${process.env.BENCH_BASELINE_REF} ` : ''}npm run bench:compare`
+    : `${filters}npm run bench`;
+  lines.push('', `Reproduce: \`${command}\` (about ${Math.round((Date.now() - started) / 60_000)} minutes on this machine).`, '');
   const markdown = lines.join('\n');
   process.stdout.write(`\n${markdown}\n`);
   mkdirSync(RESULTS, { recursive: true });
   // Only a full run replaces the committed results; quick or filtered runs go to partial.*.
-  const name = chosen || process.env.BENCH_SCENARIOS || process.env.BENCH_QUICK ? 'partial' : 'latest';
+  // BENCH_OUT names the files of a run kept on purpose (bench:compare writes compare-baseline.*).
+  const name = process.env.BENCH_OUT || (chosen || process.env.BENCH_SCENARIOS || process.env.BENCH_QUICK ? 'partial' : 'latest');
   writeFileSync(join(RESULTS, `${name}.md`), markdown);
-  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ machine: info, passes: PASSES, rows, memory: memoryRuns, startup: startupRuns }, null, 2));
+  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify({ machine: info, passes: PASSES, baseline, compared, rows, memory: memoryRuns, startup: startupRuns }, null, 2));
 }
 
 main().catch((error: unknown) => {

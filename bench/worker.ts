@@ -4,28 +4,40 @@
  * golevelup's static module state.
  */
 import 'reflect-metadata';
+import { join } from 'path';
 import { Admin, Measurement, batchThroughput, consumeThroughput, endToEnd, memory, publishThroughput, rpcLatency } from './scenarios';
-import { BenchStack } from './stacks/stack';
-import { startupCost } from './startup';
-import { GolevelupStack } from './stacks/golevelup.stack';
-import { NestRmqStack } from './stacks/nest-rmq.stack';
-import { RawStack } from './stacks/raw.stack';
-import { WarrenStack } from './stacks/warren.stack';
-import { WarrenTransportStack } from './stacks/warren-transport.stack';
+import type { BenchStack } from './stacks/stack';
+import { baselineName, prepareBaseline } from './baseline';
 
-const STACKS: Record<string, () => BenchStack> = {
-  raw: () => new RawStack(),
-  'raw-props': () => new RawStack(true),
-  warren: () => new WarrenStack(),
-  'warren-default': () => new WarrenStack(true),
-  'warren-plain': () => new WarrenStack(true, false),
-  'warren-zod': () => new WarrenStack(true, false, 'zod'),
-  'warren-valibot': () => new WarrenStack(true, false, 'valibot'),
-  golevelup: () => new GolevelupStack(false),
-  'golevelup-tuned': () => new GolevelupStack(true),
-  nest: () => new NestRmqStack(false),
-  'nest-tuned': () => new NestRmqStack(true),
-  'warren-transport': () => new WarrenTransportStack(),
+type Factory = () => BenchStack;
+/**
+ * Each stack's modules are loaded only in its own worker, so no worker carries another library's
+ * code and memory (the baseline worker would otherwise hold this checkout's Warren and Nest too).
+ */
+const STACKS: Record<string, () => Promise<Factory>> = {
+  raw: () => import('./stacks/raw.stack').then(({ RawStack }) => () => new RawStack()),
+  'raw-props': () => import('./stacks/raw.stack').then(({ RawStack }) => () => new RawStack(true)),
+  'raw-0.10': () => import('./stacks/raw.stack').then(({ RawStack }) => () => new RawStack(false, '0.10')),
+  warren: () => import('./stacks/warren.stack').then(({ WarrenStack }) => () => new WarrenStack()),
+  'warren-default': () => import('./stacks/warren.stack').then(({ WarrenStack }) => () => new WarrenStack(true)),
+  'warren-plain': () => import('./stacks/warren.stack').then(({ WarrenStack }) => () => new WarrenStack(true, false)),
+  'warren-zod': () =>
+    Promise.all([import('./stacks/warren.stack'), import('./stacks/warren-runtime')]).then(([{ WarrenStack }, { currentWarren }]) => () => new WarrenStack(true, false, currentWarren(), 'Warren', 'zod')),
+  'warren-valibot': () =>
+    Promise.all([import('./stacks/warren.stack'), import('./stacks/warren-runtime')]).then(([{ WarrenStack }, { currentWarren }]) => () => new WarrenStack(true, false, currentWarren(), 'Warren', 'valibot')),
+  // Warren at BENCH_BASELINE_REF, configured as `warren`: the same stack code on the baseline's build
+  // (prepared by run.ts before the passes; here only when a worker is started alone).
+  'warren-baseline': async () => {
+    const baseline = prepareBaseline(join(__dirname, '..', '..'));
+    const [{ WarrenStack }, { warrenAt }] = await Promise.all([import('./stacks/warren.stack'), import('./stacks/warren-runtime')]);
+    const runtime = warrenAt(baseline.dir);
+    return () => new WarrenStack(false, true, runtime, baselineName(baseline));
+  },
+  golevelup: () => import('./stacks/golevelup.stack').then(({ GolevelupStack }) => () => new GolevelupStack(false)),
+  'golevelup-tuned': () => import('./stacks/golevelup.stack').then(({ GolevelupStack }) => () => new GolevelupStack(true)),
+  nest: () => import('./stacks/nest-rmq.stack').then(({ NestRmqStack }) => () => new NestRmqStack(false)),
+  'nest-tuned': () => import('./stacks/nest-rmq.stack').then(({ NestRmqStack }) => () => new NestRmqStack(true)),
+  'warren-transport': () => import('./stacks/warren-transport.stack').then(({ WarrenTransportStack }) => () => new WarrenTransportStack()),
 };
 
 // Nest's RMQ server leaves the promise of a reply it could not send unhandled when its channel
@@ -35,7 +47,7 @@ process.on('unhandledRejection', (reason) => {
 });
 
 /** Each scenario by key; the orchestrator runs one per process, stacks interleaved per scenario. */
-const SCENARIOS: Record<string, (make: () => BenchStack, admin: Admin, id: string, nest: boolean, quick: boolean) => Promise<Measurement[]>> = {
+const SCENARIOS: Record<string, (make: Factory, admin: Admin, id: string, nest: boolean, quick: boolean) => Promise<Measurement[]>> = {
   pub50: async (make, admin, id) => [await publishThroughput(make, admin, id, 50)],
   pub1: async (make, admin, id) => [await publishThroughput(make, admin, id, 1)],
   consume: async (make, admin, id, nest, quick) => [await consumeThroughput(make, admin, id, 100, quick ? 2_000 : 20_000, nest)],
@@ -47,7 +59,7 @@ const SCENARIOS: Record<string, (make: () => BenchStack, admin: Admin, id: strin
   ...Object.fromEntries(
     [1, 10, 100, 500].map((prefetch) => [
       `prefetch${prefetch}`,
-      async (make: () => BenchStack, admin: Admin, id: string, nest: boolean, quick: boolean) => {
+      async (make: Factory, admin: Admin, id: string, nest: boolean, quick: boolean) => {
         const measured = await consumeThroughput(make, admin, id, prefetch, quick ? 1_000 : 10_000, nest);
         return [{ ...measured, scenario: `consume, prefetch ${prefetch} (sweep)` }];
       },
@@ -57,13 +69,14 @@ const SCENARIOS: Record<string, (make: () => BenchStack, admin: Admin, id: strin
 
 async function main() {
   const [id, key] = process.argv.slice(2);
-  const make = STACKS[id];
-  if (!make) throw new Error(`unknown stack ${id}`);
+  if (!STACKS[id]) throw new Error(`unknown stack ${id}`);
+  const make = await STACKS[id]();
   const admin = await Admin.open();
   const nest = id.startsWith('nest');
   const quick = Boolean(process.env.BENCH_QUICK);
   try {
     if (key === 'startup') {
+      const { startupCost } = await import('./startup');
       process.stdout.write(`RESULT ${JSON.stringify({ id, startup: await startupCost() })}\n`);
       return;
     }

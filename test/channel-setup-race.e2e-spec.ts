@@ -5,9 +5,9 @@ import { WarrenHealthIndicator, WarrenHealthModule } from 'nestjs-warren/health'
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
 import { management } from './support/limited-user';
+import { amqplibFile } from '../libs/warren/src/connection/amqplib-files';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Channel: AmqplibChannel } = require('amqplib/lib/channel_model') as { Channel: { prototype: Channel } };
+const { Channel: AmqplibChannel } = amqplibFile<{ Channel: { prototype: Channel } }>('channel_model');
 
 /** Runs around one basic.consume of the test's queue: `before` it is sent, `after` its consume-ok arrived. */
 interface ConsumeHook {

@@ -1,16 +1,7 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import { randomBytes } from 'crypto';
-import {
-  AmqpConnectionManager,
-  InjectProducer,
-  InjectRpcClient,
-  MessageProducer,
-  RabbitMQModule,
-  RabbitRPC,
-  RabbitSubscribe,
-  RpcClient,
-  WarrenModule,
-} from 'nestjs-warren';
+import { InjectProducer, InjectRpcClient, MessageProducer, RabbitRPC, RabbitSubscribe, RpcClient, WarrenModule } from 'nestjs-warren';
+import { AmqpConnectionManager, RabbitMQModule } from 'nestjs-warren/golevelup';
 import { closeAll, startApp } from './support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from './support/broker';
 import { rabbitmqctl } from './support/target';

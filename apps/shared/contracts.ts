@@ -7,7 +7,7 @@ import { defineEvent, defineRpc } from 'nestjs-warren';
 import type { WarrenExchangeOptions } from 'nestjs-warren';
 
 export const ORDERS_EXCHANGE = 'warren.demo.orders';
-export const RPC_EXCHANGE = 'warren.demo.rpc';
+const RPC_EXCHANGE = 'warren.demo.rpc';
 
 /** Every app declares both, so they can start in any order. */
 export const DEMO_EXCHANGES: WarrenExchangeOptions[] = [

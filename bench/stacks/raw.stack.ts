@@ -6,7 +6,16 @@ import { randomUUID } from 'crypto';
 import { BROKER_URL, BenchPayload, BenchStack } from './stack';
 
 const CONFIG = Symbol('raw-config');
+/** The amqplib module a raw stack runs on (its connect is all it needs): 2.x, or 0.10.9 under its alias. */
+type Amqplib = Pick<typeof amqplib, 'connect'>;
+const AMQPLIB: Record<'2' | '0.10', () => Amqplib> = {
+  '2': () => amqplib,
+  // A dev dependency under an npm alias, for comparing the two; typed as 2.x (the API Warren uses is the same).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  '0.10': () => require('amqplib-0.10') as Amqplib,
+};
 interface RawConfig {
+  client: Amqplib;
   queue: string;
   role: 'producer' | 'consumer' | 'rpc';
   prefetch: number;
@@ -28,7 +37,7 @@ class RawAmqp implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(CONFIG) private readonly config: RawConfig) {}
 
   async onModuleInit() {
-    this.connection = await amqplib.connect(BROKER_URL, { noDelay: true });
+    this.connection = await this.config.client.connect(BROKER_URL, { noDelay: true });
     this.channel = await this.connection.createConfirmChannel();
     const { queue, role, prefetch, onMessage } = this.config;
     await this.channel.assertQueue(queue, { durable: true });
@@ -99,15 +108,20 @@ export class RawStack implements BenchStack {
    * @param warrenProperties publish with what Warren puts on every message (messageId, timestamp,
    * mandatory): shows what those properties cost the broker, apart from any client code.
    */
-  constructor(private readonly warrenProperties = false) {
-    this.name = warrenProperties ? "raw amqplib + Warren's message properties" : 'raw amqplib (noDelay)';
+  /** @param version the amqplib it runs on: Warren's (2.x), or 0.10.9 (the alias amqplib-0.10) for comparison. */
+  constructor(
+    private readonly warrenProperties = false,
+    private readonly version: '2' | '0.10' = '2',
+  ) {
+    this.name = warrenProperties ? "raw amqplib + Warren's message properties" : version === '0.10' ? 'raw amqplib 0.10.9 (noDelay)' : 'raw amqplib (noDelay)';
   }
 
   private apps: INestApplicationContext[] = [];
   private client?: RawAmqp;
   private queue = '';
 
-  private async boot(config: RawConfig): Promise<RawAmqp> {
+  private async boot(given: Omit<RawConfig, 'client'>): Promise<RawAmqp> {
+    const config: RawConfig = { ...given, client: AMQPLIB[this.version]() };
     @Module({ providers: [{ provide: CONFIG, useValue: config }, RawAmqp] })
     class RawModule {}
     const app = await NestFactory.createApplicationContext(RawModule, { logger: false });

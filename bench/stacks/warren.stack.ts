@@ -1,34 +1,17 @@
-import { Injectable, Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { IsArray, IsInt, IsNumber, IsObject, IsString } from 'class-validator';
 import * as v from 'valibot';
 import { z } from 'zod';
-import { MessageProducer, RabbitRPC, RabbitSubscribe, RpcClient, StandardSchemaV1, WarrenModule } from 'nestjs-warren';
+import type { MessageProducer, RpcClient, StandardSchemaV1 } from 'nestjs-warren';
 import { BROKER_URL, BenchPayload, BenchStack } from './stack';
-
-/** The DTO a real service would validate its order events against. */
-class OrderEventDto {
-  @IsInt() id!: number;
-  @IsString() kind!: string;
-  @IsNumber() amount!: number;
-  @IsObject() customer!: object;
-  @IsArray() items!: object[];
-  @IsString() pad!: string;
-}
-
-/** The same constraints as OrderEventDto, as Standard Schemas (the handler gets the schema's output). */
-const SCHEMAS: Record<'zod' | 'valibot', StandardSchemaV1> = {
-  zod: z.object({ id: z.number().int(), kind: z.string(), amount: z.number(), customer: z.object({}).loose(), items: z.array(z.object({}).loose()), pad: z.string() }),
-  valibot: v.object({ id: v.pipe(v.number(), v.integer()), kind: v.string(), amount: v.number(), customer: v.looseObject({}), items: v.array(v.looseObject({})), pad: v.string() }),
-};
+import { WarrenRuntime, currentWarren } from './warren-runtime';
 
 /**
  * Warren as shipped: MessageProducer, @RabbitSubscribe, RpcClient + @RabbitRPC, DTO validation.
  * `defaults`: nothing set at all, as a user starts — consumers keep the module's prefetch (10) whatever
  * the scenario asks of the other stacks. `dto: false`: handlers take a plain object, so nothing is
- * validated (what class-validator costs per message is the difference). `schema`: handlers validate
- * the same constraints with a zod 4 or valibot 1 schema instead of the DTO.
+ * validated (what class-validator costs per message is the difference). `runtime`: which Warren (and
+ * which Nest beside it) the same stack code runs on — this checkout's, or a baseline build. `schema`:
+ * handlers validate the same constraints with a zod 4 or valibot 1 schema instead of the DTO.
  */
 export class WarrenStack implements BenchStack {
   readonly name: string;
@@ -36,10 +19,12 @@ export class WarrenStack implements BenchStack {
   constructor(
     private readonly defaults = false,
     private readonly dto = true,
+    private readonly runtime: WarrenRuntime = currentWarren(),
+    label = 'Warren',
     /** Handlers validate with this schema instead (and take a plain type, so no DTO is involved). */
     private readonly schema?: 'zod' | 'valibot',
   ) {
-    this.name = (defaults ? 'Warren (default configuration)' : 'Warren') + (schema ? `, ${schema} schema` : dto ? '' : ', no DTO');
+    this.name = (defaults ? `${label} (default configuration)` : label) + (schema ? `, ${schema} schema` : dto ? '' : ', no DTO');
   }
 
   private apps: INestApplicationContext[] = [];
@@ -48,9 +33,10 @@ export class WarrenStack implements BenchStack {
   private queue = '';
 
   private async boot(providers: any[]): Promise<INestApplicationContext> {
-    @Module({ imports: [WarrenModule.forRoot({ uri: BROKER_URL, logger: false })], providers })
+    const { common, core, warren } = this.runtime;
+    @common.Module({ imports: [warren.WarrenModule.forRoot({ uri: BROKER_URL, logger: false })], providers })
     class BenchModule {}
-    const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+    const app = await core.NestFactory.createApplicationContext(BenchModule, { logger: false });
     await app.init();
     this.apps.push(app);
     return app;
@@ -58,7 +44,7 @@ export class WarrenStack implements BenchStack {
 
   async startProducer(queue: string) {
     this.queue = queue;
-    this.producer = (await this.boot([])).get(MessageProducer);
+    this.producer = (await this.boot([])).get(this.runtime.warren.MessageProducer);
   }
 
   publish(body: BenchPayload) {
@@ -72,57 +58,17 @@ export class WarrenStack implements BenchStack {
   }
 
   async startConsumer(queue: string, prefetch: number, onMessage: () => void) {
-    const defaults = this.defaults;
-    @Injectable()
-    class Consumer {
-      @RabbitSubscribe(defaults ? { queue } : { queue, prefetch })
-      handle(_event: OrderEventDto) {
-        onMessage();
-      }
-    }
-    @Injectable()
-    class PlainConsumer {
-      @RabbitSubscribe(defaults ? { queue } : { queue, prefetch })
-      handle(_event: object) {
-        onMessage();
-      }
-    }
+    const handlers = handlersOf(this.runtime);
     const schema = this.schema && SCHEMAS[this.schema];
-    @Injectable()
-    class SchemaConsumer {
-      @RabbitSubscribe(defaults ? { queue, schema } : { queue, prefetch, schema })
-      handle(_event: object) {
-        onMessage();
-      }
-    }
-    await this.boot([schema ? SchemaConsumer : this.dto ? Consumer : PlainConsumer]);
+    const options = this.defaults ? { queue } : { queue, prefetch };
+    await this.boot([handlers.consumer(schema ? { ...options, schema } : options, this.dto && !schema, onMessage)]);
   }
 
   async startRpc(queue: string) {
     this.queue = queue;
-    @Injectable()
-    class Server {
-      @RabbitRPC({ queue }) // the default-configured server: RPC-only queues get prefetch 100
-      handle(request: OrderEventDto) {
-        return { id: request.id };
-      }
-    }
-    @Injectable()
-    class PlainServer {
-      @RabbitRPC({ queue })
-      handle(request: { id: number }) {
-        return { id: request.id };
-      }
-    }
+    const handlers = handlersOf(this.runtime);
     const schema = this.schema && SCHEMAS[this.schema];
-    @Injectable()
-    class SchemaServer {
-      @RabbitRPC({ queue, schema })
-      handle(request: { id: number }) {
-        return { id: request.id };
-      }
-    }
-    this.rpc = (await this.boot([schema ? SchemaServer : this.dto ? Server : PlainServer])).get(RpcClient);
+    this.rpc = (await this.boot([handlers.rpcServer(queue, this.dto && !schema, schema)])).get(this.runtime.warren.RpcClient);
   }
 
   call(body: BenchPayload) {
@@ -132,4 +78,70 @@ export class WarrenStack implements BenchStack {
   async stop() {
     for (const app of this.apps.splice(0)) await app.close();
   }
+}
+
+/** The DTO's constraints as a zod 4 and a valibot 1 schema (what validating with each costs per message). */
+const SCHEMAS: Record<'zod' | 'valibot', StandardSchemaV1> = {
+  zod: z.object({ id: z.number().int(), kind: z.string(), amount: z.number(), customer: z.object({}).loose(), items: z.array(z.object({}).loose()), pad: z.string() }),
+  valibot: v.object({ id: v.pipe(v.number(), v.integer()), kind: v.string(), amount: v.number(), customer: v.looseObject({}), items: v.array(v.looseObject({})), pad: v.string() }),
+};
+
+const made = new WeakMap<WarrenRuntime, ReturnType<typeof warrenHandlers>>();
+
+/** One DTO class per runtime for the whole process, as a service declares it once. */
+function handlersOf(runtime: WarrenRuntime) {
+  if (!made.has(runtime)) made.set(runtime, warrenHandlers(runtime));
+  return made.get(runtime)!;
+}
+
+/**
+ * The handler classes, decorated by the runtime's Nest, Warren and class-validator. The DTO is a class
+ * declared in the same scope as the handlers, so the emitted parameter types name it and Warren validates.
+ */
+function warrenHandlers({ common, validator: v, warren }: WarrenRuntime) {
+  /** The DTO a real service would validate its order events against. */
+  class OrderEventDto {
+    @v.IsInt() id!: number;
+    @v.IsString() kind!: string;
+    @v.IsNumber() amount!: number;
+    @v.IsObject() customer!: object;
+    @v.IsArray() items!: object[];
+    @v.IsString() pad!: string;
+  }
+  return {
+    consumer(options: { queue: string; prefetch?: number; schema?: StandardSchemaV1 }, dto: boolean, onMessage: () => void) {
+      @common.Injectable()
+      class Consumer {
+        @warren.RabbitSubscribe(options)
+        handle(_event: OrderEventDto) {
+          onMessage();
+        }
+      }
+      @common.Injectable()
+      class PlainConsumer {
+        @warren.RabbitSubscribe(options)
+        handle(_event: object) {
+          onMessage();
+        }
+      }
+      return dto ? Consumer : PlainConsumer;
+    },
+    rpcServer(queue: string, dto: boolean, schema?: StandardSchemaV1) {
+      @common.Injectable()
+      class Server {
+        @warren.RabbitRPC({ queue }) // the default-configured server: RPC-only queues get prefetch 100
+        handle(request: OrderEventDto) {
+          return { id: request.id };
+        }
+      }
+      @common.Injectable()
+      class PlainServer {
+        @warren.RabbitRPC(schema ? { queue, schema } : { queue })
+        handle(request: { id: number }) {
+          return { id: request.id };
+        }
+      }
+      return dto ? Server : PlainServer;
+    },
+  };
 }

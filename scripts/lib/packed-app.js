@@ -1,7 +1,7 @@
 /**
  * Helpers for jobs that try Warren the way a user gets it: pack the library into a tarball, lay out
  * a fresh app beside it, install with a plain `npm install`, compile with the app's own tsc.
- * Used by scripts/nest12/run.js and scripts/snippets/run.js.
+ * Used by scripts/clean-install/run.js and scripts/snippets/run.js.
  */
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -16,7 +16,7 @@ function sayer(job) {
 
 /**
  * `npm <args>` in `cwd`, failing loudly with npm's output. Returns how many "ERESOLVE overriding peer
- * dependency" warnings npm printed (golevelup 9's peer range is ^11, see docs/clusters-and-versions.md).
+ * dependency" warnings npm printed.
  */
 function npm(args, cwd, say) {
   say(`npm ${args.join(' ')}`);

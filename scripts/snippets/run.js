@@ -13,6 +13,7 @@
  *   <!-- snippet-preamble ... --> right before a block: hidden lines put before it (imports,
  *                                 `declare const producer: MessageProducer;`)
  *
+ * `--tarball <file>` checks that tarball instead of packing one (CI packs once for every job).
  * SNIPPETS_NEST picks the Nest majors to check against (default: 11,12). SNIPPETS_KEEP=1 keeps the temp
  * dir. Exits non-zero when a block does not compile, or when no block was found.
  */
@@ -205,7 +206,16 @@ function checkAgainst(nest, tarballDir, tarball) {
 function main() {
   const tarballDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-snippets-pack-'));
   try {
-    const tarball = packWarren(tarballDir);
+    const given = process.argv.indexOf('--tarball');
+    let tarball;
+    if (given > 0) {
+      const file = path.resolve(process.argv[given + 1] ?? '');
+      if (!fs.existsSync(file)) throw new Error(`--tarball: ${file} does not exist`);
+      tarball = path.basename(file);
+      fs.copyFileSync(file, path.join(tarballDir, tarball));
+    } else {
+      tarball = packWarren(tarballDir);
+    }
     for (const nest of (process.env.SNIPPETS_NEST ?? '11,12').split(',')) checkAgainst(nest.trim(), tarballDir, tarball);
   } finally {
     fs.rmSync(tarballDir, { recursive: true, force: true });

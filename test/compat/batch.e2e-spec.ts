@@ -1,6 +1,6 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { AmqpConnection, Nack, RabbitMQModule, RabbitPayload, RabbitRequest, RabbitSubscribe } from 'nestjs-warren';
+import { AmqpConnection, Nack, RabbitMQModule, RabbitPayload, RabbitRequest, RabbitSubscribe } from 'nestjs-warren/golevelup';
 import { closeAll, startApp } from '../support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from '../support/broker';
 

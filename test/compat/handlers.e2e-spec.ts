@@ -10,7 +10,7 @@ import {
   RabbitRPC,
   RabbitSubscribe,
   RpcTimeoutError,
-} from 'nestjs-warren';
+} from 'nestjs-warren/golevelup';
 import { closeAll, startApp } from '../support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from '../support/broker';
 

@@ -1,13 +1,7 @@
 import { INestApplication, Injectable, LoggerService, Module } from '@nestjs/common';
 // A golevelup application's module wiring, with only the import path changed.
-import {
-  AmqpConnection,
-  AmqpConnectionManager,
-  RabbitMQConfig,
-  RabbitMQModule,
-  RabbitSubscribe,
-  UnroutableMessageError,
-} from 'nestjs-warren';
+import { AmqpConnection, AmqpConnectionManager, RabbitMQConfig, RabbitMQModule, RabbitSubscribe } from 'nestjs-warren/golevelup';
+import { UnroutableMessageError } from 'nestjs-warren';
 import { closeAll, startApp } from '../support/app';
 import { BROKER_URL, RawClient, unique, waitFor } from '../support/broker';
 import { consumerPrefetch } from '../support/chaos';

@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import { join } from 'path';
 
 /** The built CLI (`npm run build`). */
-export const CLI = join(__dirname, '..', '..', 'libs', 'warren', 'dist', 'cli', 'main.js');
+const CLI = join(__dirname, '..', '..', 'libs', 'warren', 'dist', 'cli', 'main.js');
 
 export interface Run {
   code: number | null;

@@ -17,7 +17,7 @@ export function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
   return { seed: FUZZ_SEED, numRuns, endOnFailure: true, verbose: 1 };
 }
 
-export function utf8Bytes(text: string): number {
+function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
@@ -27,10 +27,10 @@ export function text(maxLength: number, maxBytes = 255): fc.Arbitrary<string> {
 }
 
 /** A header name Warren and the broker treat as the user's own (no `x-` or `warren-` prefix). */
-export const headerName: fc.Arbitrary<string> = text(12, 200).map((s) => `h-${s}`);
+const headerName: fc.Arbitrary<string> = text(12, 200).map((s) => `h-${s}`);
 
 /** A header value AMQP field tables carry and amqplib gives back unchanged (nested, bounded). */
-export const headerValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+const headerValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', maxDepth: 3 },
     text(20, 1000),
@@ -66,7 +66,7 @@ export function expectedContent(value: unknown): Buffer {
 }
 
 /** A value JSON cannot carry. */
-export function unencodableBody(kind: 'circular' | 'bigint' | 'function'): unknown {
+function unencodableBody(kind: 'circular' | 'bigint' | 'function'): unknown {
   if (kind === 'bigint') return { id: 1n };
   if (kind === 'function') return () => 1;
   const circular: Record<string, unknown> = { ok: true };
@@ -75,7 +75,7 @@ export function unencodableBody(kind: 'circular' | 'bigint' | 'function'): unkno
 }
 
 /** A header value AMQP cannot carry, and the path Warren reports it under below `at`. */
-export function unencodableHeader(kind: 'function' | 'symbol' | 'nan' | 'infinity' | 'bigint' | 'circular' | 'longKey', at: string): { value: unknown; path: string } {
+function unencodableHeader(kind: 'function' | 'symbol' | 'nan' | 'infinity' | 'bigint' | 'circular' | 'longKey', at: string): { value: unknown; path: string } {
   switch (kind) {
     case 'function':
       return { value: { deep: () => 1 }, path: `${at}.deep` };
@@ -210,7 +210,7 @@ export function forAmqplib(value: unknown): unknown {
 }
 
 /** A key as JSON text may spell it: each character as itself or as a `\uXXXX` escape (either hex case). */
-export function spelledKey(key: string): fc.Arbitrary<string> {
+function spelledKey(key: string): fc.Arbitrary<string> {
   return fc.tuple(...[...key].map(() => fc.constantFrom('plain', 'lower', 'upper'))).map((ways) =>
     [...key]
       .map((char, i) => {
@@ -223,7 +223,7 @@ export function spelledKey(key: string): fc.Arbitrary<string> {
 }
 
 /** The keys a payload must not be able to use to reach a prototype or hide its DTO's class. */
-export const DANGEROUS_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+const DANGEROUS_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 
 /**
  * JSON object text shaped like a DTO payload (`sku`, `quantity`, valid or not) with one of the

@@ -13,7 +13,7 @@ export const OWN_USER = (() => {
   return url.username || url.password ? decodeURIComponent(url.username) : 'guest';
 })();
 
-export class RecordingLogger implements LoggerService {
+class RecordingLogger implements LoggerService {
   readonly warnings: string[] = [];
   log(): void {}
   error(): void {}

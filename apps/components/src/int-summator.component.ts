@@ -4,7 +4,7 @@ import { Component, ComponentMethod, ComponentsModule, WarrenModule } from 'nest
 /** The seed's example: a component others call by name. Start several: they share the work. */
 @Injectable()
 @Component('IntSummator', { version: '1.0.0' })
-export class IntSummator {
+class IntSummator {
   /** `a` and `b` are checked to be numbers before this runs; integers are this method's own rule. */
   @ComponentMethod()
   int_sum(a: number, b: number): number {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 // Written against golevelup 9's API: moving to Warren changed only this import path
 // (it was '@golevelup/nestjs-rabbitmq').
-import { AmqpConnection, Nack, RabbitSubscribe } from 'nestjs-warren';
+import { AmqpConnection, Nack, RabbitSubscribe } from 'nestjs-warren/golevelup';
 
 interface OrderCreated {
   id: string;

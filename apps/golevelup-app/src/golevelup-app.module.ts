@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MessageHandlerErrorBehavior, RabbitMQModule } from 'nestjs-warren';
+import { MessageHandlerErrorBehavior, RabbitMQModule } from 'nestjs-warren/golevelup';
 import { AuditHandler } from './audit.handler';
 
 /** A golevelup 9 application's module, unchanged except for the import path. */

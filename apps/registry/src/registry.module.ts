@@ -3,7 +3,7 @@ import { ComponentRegistry, ComponentsModule, WarrenModule } from 'nestjs-warren
 
 /** The live catalogue over HTTP. */
 @Controller('components')
-export class CatalogueController {
+class CatalogueController {
   constructor(private readonly registry: ComponentRegistry) {}
 
   @Get()

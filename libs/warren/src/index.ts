@@ -24,8 +24,8 @@ export * from './errors';
 export * from './interfaces';
 export * from './topology';
 export { BrokerConnection } from './connection/broker-connection';
-// golevelup's public names, for applications moving from @golevelup/nestjs-rabbitmq.
-export * from './compat';
+// golevelup's API lives in 'nestjs-warren/golevelup'; these root names are deprecated.
+export * from './golevelup-deprecated';
 export * from './components';
 export * from './contracts';
 export { WarrenStatus } from './health/warren-status';

@@ -92,4 +92,19 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ redact: 'tok_' as unknown as (text: string) => string }, {})).toThrow(WarrenConfigurationError);
     expect(() => resolveOptions({ redact: 'tok_' as unknown as (text: string) => string }, {})).toThrow('redact');
   });
+
+  it('takes heartbeatSeconds 0 (off, in amqplib 2.x) or a whole number; refuses the rest', () => {
+    expect(resolveOptions({ connection: { heartbeatSeconds: 0 } }, {}).connection.heartbeatSeconds).toBe(0);
+    for (const heartbeatSeconds of [-1, 1.5, NaN]) {
+      expect(() => resolveOptions({ connection: { heartbeatSeconds } }, {})).toThrow(/connection\.heartbeatSeconds must be a whole number >= 0/);
+    }
+  });
+
+  it("handlerFormat is 'warren' unless 'golevelup' is asked for; a connector must be a function", () => {
+    expect(resolveOptions({}, {}).handling.format).toBe('warren');
+    expect(resolveOptions({ handlerFormat: 'golevelup' }, {}).handling.format).toBe('golevelup');
+    expect(() => resolveOptions({ handlerFormat: 'json' as never }, {})).toThrow(WarrenConfigurationError);
+    expect(resolveOptions({}, {}).connector).toBeUndefined();
+    expect(() => resolveOptions({ connector: 'golevelup' as never }, {})).toThrow(/connector must be a function/);
+  });
 });

@@ -1,5 +1,4 @@
 import type { LoggerService } from '@nestjs/common';
-import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { ValidatorOptions } from 'class-validator';
 import { WarrenConfigurationError } from './errors/configuration.error';
 import { MESSAGES } from './warren.messages';
@@ -8,6 +7,7 @@ import { MAX_TIMEOUT_MS } from './outgoing/amqp-values';
 import { checkPlaintextFallback } from './connection/transport-security';
 import type { Redactor } from './logging/redact';
 import { isContract, type EventContract, type RpcContract } from './contracts/contracts';
+import type { BrokerConnector } from './connection/broker-link';
 import type {
   MessageDeserializer,
   MessageErrorHandler,
@@ -19,6 +19,7 @@ import type {
   WarrenChannelOptions,
   WarrenExchangeOptions,
   WarrenModuleOptions,
+  WarrenPassThroughOptions,
   WarrenTlsOptions,
   WarrenValidationOptions,
 } from './interfaces';
@@ -79,9 +80,13 @@ export interface ResolvedWarrenOptions {
   logger: LoggerService | false | undefined;
   /** The application's redaction hook, registered while this Warren runs. */
   redact?: Redactor;
-  golevelup: Partial<RabbitMQConfig>;
+  golevelup: WarrenPassThroughOptions;
+  /** How the connection is established (undefined: amqp-connection-manager, directly). */
+  connector?: BrokerConnector;
   /** How handlers are registered and what their failures and bodies get (golevelup's options). */
   handling: {
+    /** How bodies without a content type are read and RPC results encoded (`handlerFormat`). */
+    format: 'warren' | 'golevelup';
     registerHandlers: boolean;
     handlers: Record<string, MessageHandlerOptions[]>;
     channels: Record<string, WarrenChannelOptions>;
@@ -132,7 +137,9 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     redact: options.redact,
     retry: options.retry === false ? false : options.retry && { ...options.retry },
     golevelup: { ...options.golevelup },
+    connector: options.connector,
     handling: {
+      format: options.handlerFormat ?? 'warren',
       registerHandlers: options.registerHandlers ?? true,
       handlers: Object.fromEntries(Object.entries(options.handlers ?? {}).map(([name, config]) => [name, [config].flat()])),
       channels: { ...options.channels },
@@ -164,6 +171,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   checkTimeoutLimit('shutdown.drainTimeoutMs', resolved.drainTimeoutMs);
   checkPositive('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);
   checkTimeoutLimit('connection.connectTimeoutMs', resolved.connection.connectTimeoutMs);
+  checkPositive('connection.heartbeatSeconds', resolved.connection.heartbeatSeconds, true, true);
   checkPositive('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
   checkTimeoutLimit('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
   if (resolved.retry) {
@@ -172,6 +180,12 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
     if (initialDelayMs !== undefined) checkPositive('retry.initialDelayMs', initialDelayMs, true);
     if (maxDelayMs !== undefined) checkPositive('retry.maxDelayMs', maxDelayMs, true);
     if (multiplier !== undefined && !(multiplier >= 1)) throw new WarrenConfigurationError(`Option retry.multiplier must be >= 1; got ${multiplier}`);
+  }
+  if (resolved.handling.format !== 'warren' && resolved.handling.format !== 'golevelup') {
+    throw new WarrenConfigurationError(`Option handlerFormat must be 'warren' or 'golevelup'; got '${String(resolved.handling.format)}'`);
+  }
+  if (resolved.connector !== undefined && typeof resolved.connector !== 'function') {
+    throw new WarrenConfigurationError(`Option connector must be a function (a BrokerConnector); got ${typeof resolved.connector}`);
   }
   if (resolved.redact !== undefined && typeof resolved.redact !== 'function') {
     throw new WarrenConfigurationError(`Option redact must be a function (text: string) => string; got ${typeof resolved.redact}`);

@@ -4,6 +4,7 @@ import { WARREN_HEADER_PARAM, WARREN_PAYLOAD_PARAM, WARREN_REQUEST_PARAM, WARREN
 
 /** Handlers are called as (payload, rawMessage, headers, signal); this maps param decorators onto that. */
 export class WarrenParamsFactory implements ParamsFactory {
+  /** Nest's hook: the value of one decorated parameter, from the handler's arguments. */
   exchangeKeyForValue(type: number, data: ParamData, args: unknown[]): unknown {
     const index =
       type === WARREN_PAYLOAD_PARAM ? 0 : type === WARREN_REQUEST_PARAM ? 1 : type === WARREN_HEADER_PARAM ? 2 : type === WARREN_SIGNAL_PARAM ? 3 : -1;

@@ -13,6 +13,17 @@ export const MESSAGES = {
     'or raise connection.connectTimeoutMs.',
   invalidUri: (uri: string, reason: string) =>
     `Invalid RabbitMQ URI ${uri}: ${reason}. Expected amqp://user:password@host:5672/vhost or amqps://...`,
+  uriTuningNotWhole: (name: string, value: string) => `its ${name} must be a whole number, got '${value.slice(0, 20)}'`,
+  frameMaxTooSmall: (frameMax: number, minimum: number) => `its frameMax ${frameMax} is below AMQP's minimum frame size ${minimum} (0 means no limit)`,
+  maxFrameSizeTooSmall: (maxFrameSize: number, frameMax: number, minimum: number) =>
+    `its maxFrameSize ${maxFrameSize} must be 0 (no limit) or at least ${minimum} and at least frameMax (${frameMax === 0 ? 'unlimited' : frameMax}): ` +
+    'the broker may send frames up to frameMax, and amqplib closes the connection on one larger than maxFrameSize',
+  topologyChannelUnavailable: (connection: string) =>
+    `The topology channel of connection '${connection}' is not open right now (disconnected, or re-opening after the broker closed it); try again shortly`,
+  golevelupNotInstalled: (reason: string) =>
+    `golevelupConnector connects through @golevelup/nestjs-rabbitmq, which could not be loaded (${reason}); install it, or leave out the connector option to connect with amqp-connection-manager directly`,
+  forRootAsyncNeedsFactory:
+    'RabbitMQModule.forRootAsync needs useFactory, useClass or useExisting (as forRootAsync(options), or golevelup 5\'s forRootAsync(RabbitMQModule, options))',
   plaintextFallback: (plain: string) =>
     `The failover URIs mix amqps:// and amqp:// (plaintext: ${plain}): when the TLS brokers are unreachable, Warren would connect ` +
     'in clear and send the credentials and every message unencrypted. Use amqps:// for every URI, or set ' +

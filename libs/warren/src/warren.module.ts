@@ -76,7 +76,7 @@ export class WarrenModule {
         },
         {
           provide: BrokerConnection,
-          // A connector provided by nestjs-warren/testing's module replaces golevelup's (the in-memory broker).
+          // A connector provided by nestjs-warren/testing's module (the in-memory broker) wins over the options'.
           useFactory: (options: ResolvedWarrenOptions, logger: WarrenLogger, connector?: BrokerConnector) =>
             BrokerConnection.connect(options, logger.child('Warren'), connector ?? undefined),
           inject: [WARREN_RESOLVED_OPTIONS, WarrenLogger, { token: WARREN_CONNECTOR, optional: true }],

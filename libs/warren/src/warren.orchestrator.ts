@@ -104,7 +104,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const rpcOnly = group.handlers.every((handler) => handler.options.type === 'rpc');
     const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger, rpcOnly), this.logger);
     const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
-    const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer);
+    const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer, handling.format);
     return new QueueConsumer(
       {
         queue: group.queue,

@@ -24,7 +24,7 @@ export interface ReceiverContext {
 }
 
 /** The exchange/key pairs a handler's queue is bound with, as `declareQueue` binds them. */
-export function bindingsOf(handler: HandlerDefinition): Array<{ exchange: string; routingKey: string }> {
+function bindingsOf(handler: HandlerDefinition): Array<{ exchange: string; routingKey: string }> {
   const { exchange, routingKey, bindings } = handler.options;
   const pairs: Array<{ exchange: string; routingKey: string }> = [];
   if (exchange) for (const key of routingKey === undefined ? [''] : [routingKey].flat()) pairs.push({ exchange, routingKey: key });

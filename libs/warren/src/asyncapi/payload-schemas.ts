@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { targetConstructorToSchema, validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import type * as JsonSchemaGenerator from 'class-validator-jsonschema';
+import { optionalPeer } from '../peers/optional-peer';
 import { isDtoClass } from '../validation/payload-validator';
 import type { JsonSchema, Ref } from './asyncapi.types';
 import { keyOf, sortedRecord } from './document-ids';
@@ -7,7 +8,18 @@ import { isStandardSchema, standardJsonSchema } from './standard-schema';
 
 const SCHEMAS_POINTER = '#/components/schemas/';
 
-type SchemaOptions = NonNullable<Parameters<typeof targetConstructorToSchema>[1]>;
+type SchemaOptions = NonNullable<Parameters<typeof JsonSchemaGenerator.targetConstructorToSchema>[1]>;
+
+/**
+ * class-validator-jsonschema, an optional peer: without it a DTO's schema says only "an object"
+ * (and names the package to install), so importing WarrenModule never needs it.
+ */
+function generator(): typeof JsonSchemaGenerator | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return optionalPeer('class-validator-jsonschema', () => require('class-validator-jsonschema') as typeof JsonSchemaGenerator);
+}
+
+const WITHOUT_GENERATOR: JsonSchema = { type: 'object', description: 'install class-validator-jsonschema to describe DTO payloads' } as JsonSchema;
 
 /** class-transformer's registry, so that `@Type(() => Line)` nests the right class (when this version has it). */
 function transformerStorage(): SchemaOptions['classTransformerMetadataStorage'] | undefined {
@@ -63,7 +75,8 @@ export class SchemaCatalog {
     for (let n = 2; this.schemas.has(name); n++) name = `${base}_${n}`;
     this.names.set(dto, name);
     this.schemas.set(name, {}); // reserved before its nested DTOs are resolved (they may refer back)
-    const schema = targetConstructorToSchema(dto, this.options) as JsonSchema;
+    const jsonSchema = generator();
+    const schema = jsonSchema ? (jsonSchema.targetConstructorToSchema(dto, this.options) as JsonSchema) : WITHOUT_GENERATOR;
     this.schemas.set(name, this.resolveNested({ type: 'object', ...schema }));
     return name;
   }
@@ -86,7 +99,7 @@ export class SchemaCatalog {
   }
 
   private defineNested(name: string): boolean {
-    this.everyClass ??= validationMetadatasToSchemas(this.options) as Record<string, JsonSchema>;
+    this.everyClass ??= (generator()?.validationMetadatasToSchemas(this.options) ?? {}) as Record<string, JsonSchema>;
     const schema = this.everyClass[name];
     if (!schema) return false;
     this.schemas.set(name, {});

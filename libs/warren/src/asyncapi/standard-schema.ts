@@ -47,7 +47,7 @@ export function standardJsonSchema(schema: StandardSchemaLike): JsonSchema {
 }
 
 /** What a Standard Schema without a usable JSON Schema becomes: any payload, with the vendor named. */
-export function standardSchemaPlaceholder(vendor: string): JsonSchema {
+function standardSchemaPlaceholder(vendor: string): JsonSchema {
   return {
     description: `Checked by a ${vendor} Standard Schema that offers no JSON Schema (draft-07); its shape is not described here`,
     'x-warren-standard-schema': vendor,

@@ -4,7 +4,7 @@ import { diffAsyncApi } from '../asyncapi/asyncapi-diff';
 import type { CliIo } from './program';
 
 /** `warren asyncapi diff` found breaking changes (exit code 1, after naming each). */
-export class BreakingChangesError extends Error {
+class BreakingChangesError extends Error {
   readonly code = 'ASYNCAPI_BREAKING_CHANGES';
 }
 

@@ -5,7 +5,6 @@ import { addDlqCommands } from './dlq-commands';
 import { registerAsyncApiDiff } from './asyncapi-diff';
 
 export type { CliIo } from './cli-context';
-export { UsageError } from './cli-errors';
 
 /** `warren`: look at, replay and clear dead letters; publish and tail for debugging. */
 export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): Command {

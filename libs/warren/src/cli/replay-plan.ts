@@ -43,7 +43,7 @@ export function decide(message: GetMessage, rules: ReplayRules): Decision {
   return { kind: 'copy', target: { exchange: '', routingKey: source } };
 }
 
-export function targetKey(target: Target): string {
+function targetKey(target: Target): string {
   return `${target.exchange}\u0000${target.routingKey}`;
 }
 

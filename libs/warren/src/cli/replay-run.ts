@@ -5,7 +5,7 @@ import { CopyRefusedError, publishCopy } from './replay-copy';
 import { ReplayRules, TargetTally, decide, describeTarget } from './replay-plan';
 import { printable } from './terminal-text';
 
-export interface Skipped {
+interface Skipped {
   /** Did not match the filter. */
   unmatched: number;
   /** Named a queue that is not one of the DLQ's sources. */

@@ -8,12 +8,21 @@ export interface EncodedBody {
   contentType?: string;
 }
 
+/** A body encoded already (golevelup's format): published as it is, with this content type or none. */
+export class EncodedMessage implements EncodedBody {
+  constructor(
+    readonly content: Buffer,
+    readonly contentType?: string,
+  ) {}
+}
+
 /**
  * Objects and other values → JSON; strings → text/plain; Buffers → application/octet-stream.
  * A value JSON cannot carry (circular, BigInt, a function) throws `InvalidMessageError` for `field`.
  * A `serializer` (the module's) encodes everything but Buffers instead, with no content type.
  */
 export function encodeBody(message: unknown, field = 'message', serializer?: MessageSerializer): EncodedBody {
+  if (message instanceof EncodedMessage) return { content: message.content, contentType: message.contentType };
   if (Buffer.isBuffer(message)) return { content: message, contentType: BINARY_CONTENT_TYPE };
   if (message instanceof Uint8Array) return { content: Buffer.from(message), contentType: BINARY_CONTENT_TYPE };
   if (serializer) return serialize(message, field, serializer);
@@ -86,7 +95,7 @@ function mediaType(contentType: string | undefined): string {
  * and from any escaped spelling (`"\u005f_proto__"`), so the walk runs when the text holds either;
  * other text, the usual case, is parsed with nothing added.
  */
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
   if (text.includes('__proto__') || text.includes('\\u')) dropProtoKeys(value);
   return value;

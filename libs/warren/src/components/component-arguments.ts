@@ -1,7 +1,8 @@
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { targetConstructorToSchema } from 'class-validator-jsonschema';
+import type * as JsonSchemaGenerator from 'class-validator-jsonschema';
+import { optionalPeer } from '../peers/optional-peer';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import { MESSAGES } from '../warren.messages';
 import { hasConstraints } from '../validation/payload-validator';
@@ -44,11 +45,17 @@ export function signatureOf(prototype: object, method: string, schema?: unknown,
 
 /**
  * The JSON Schema of a method's arguments object, announced to the registry: a DTO's from its
- * class-validator constraints (class-validator-jsonschema), else one property per parameter.
+ * class-validator constraints, else one property per parameter. The DTO's needs the optional peer
+ * class-validator-jsonschema; without it the schema says only "an object" (`params` still names
+ * the DTO class, and the host validates calls against it all the same).
  */
 export function argumentsSchema(signature: MethodSignature): Record<string, unknown> {
   if (signature.schema) return jsonSchemaOf(signature.schema);
-  if (signature.dto) return targetConstructorToSchema(signature.dto) as Record<string, unknown>;
+  if (signature.dto) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const generator = optionalPeer('class-validator-jsonschema', () => require('class-validator-jsonschema') as typeof JsonSchemaGenerator);
+    return generator ? (generator.targetConstructorToSchema(signature.dto) as Record<string, unknown>) : { type: 'object' };
+  }
   const properties = Object.fromEntries(signature.params.map((p) => [p.name, p.type === 'any' ? {} : { type: p.type }]));
   return { type: 'object', properties, required: signature.params.map((p) => p.name), additionalProperties: false };
 }

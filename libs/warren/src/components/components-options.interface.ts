@@ -67,7 +67,11 @@ export interface ComponentMethodInfo {
   name: string;
   /** Argument names and types (a DTO's class name when the method takes one). */
   params: Array<{ name: string; type: string }>;
-  /** JSON Schema of the arguments object a caller passes. */
+  /**
+   * JSON Schema of the arguments object a caller passes. A DTO's is generated from its
+   * class-validator constraints when the optional peer `class-validator-jsonschema` is installed;
+   * without it, `{ type: 'object' }`.
+   */
   schema: Record<string, unknown>;
 }
 

@@ -1,8 +1,9 @@
-import { dirname } from 'path';
+import { join } from 'path';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import { AmqplibInternals, FrameReader, amqplibAt, guard, guardAmqplibHeaderDecoding, guardedRecvFrame, isGuarded } from './amqplib-field-decoder';
 import { TOO_DEEP_MARKER } from './header-frame-repair';
-import { entry, longString, table } from './frame-reader-check';
+import { checkFrameReader, entry, longString, table } from './frame-reader-check';
+import { amqplibRoot } from './amqplib-files';
 
 /** A header table `depth` tables deep (`{ a: { a: … { leaf: 'bottom' } } }`), built without recursion. */
 function nested(depth: number): Buffer {
@@ -46,8 +47,14 @@ function at(headers: unknown, depth: number): unknown {
   return value;
 }
 
-describe('guarding amqplib against header tables it cannot decode (issue 22)', () => {
-  const amqplib = amqplibAt(dirname(dirname(require.resolve('amqplib/lib/connection.js'))));
+// Warren's amqplib (2.x), and 0.10.x (a dev dependency under the alias amqplib-0.10), which apps may still pin.
+const roots: Array<[string, string]> = [
+  ['2.x', amqplibRoot()],
+  ['0.10', join(amqplibRoot(), '..', 'amqplib-0.10')],
+];
+
+describe.each(roots)('guarding amqplib %s against header tables it cannot decode (issue 22)', (_version, root) => {
+  const amqplib = amqplibAt(root);
   const original = amqplib.Connection.prototype.recvFrame;
   const guarded = guardedRecvFrame(amqplib);
 
@@ -82,13 +89,38 @@ describe('guarding amqplib against header tables it cannot decode (issue 22)', (
     expect(() => read(guarded, bad)).toThrow();
   });
 
-  it('is installed on the amqplib connections use, once', () => {
-    const [first] = guardAmqplibHeaderDecoding();
-    const installed = first.Connection.prototype.recvFrame;
-    guardAmqplibHeaderDecoding();
-    expect(first.Connection.prototype.recvFrame).toBe(installed);
-    expect(isGuarded(first.Connection.prototype)).toBe(true);
+  it('is installed once: guarding again changes nothing', () => {
+    guard(amqplib);
+    const installed = amqplib.Connection.prototype.recvFrame;
+    guard(amqplib);
+    expect(amqplib.Connection.prototype.recvFrame).toBe(installed);
+    expect(isGuarded(amqplib.Connection.prototype)).toBe(true);
     expect(read(installed, contentHeader(nested(9_000))).fields.headers['warren-headers-undecodable']).toBeDefined();
+  });
+
+  it("refuses a frame over the connection's maxFrameSize exactly when amqplib does (2.3's check; 0.10 has none)", () => {
+    const body = Buffer.alloc(7 + 5_000 + 1);
+    body.writeUInt8(3, 0);
+    body.writeUInt16BE(1, 1);
+    body.writeUInt32BE(5_000, 3);
+    body.writeUInt8(0xce, 7 + 5_000);
+    const readWith = (recvFrame: FrameReader['recvFrame']) => {
+      const reader = { rest: body, recvSinceLastCheck: false, maxFrameSize: 4_096, stream: { read: () => null }, recvFrame };
+      try {
+        return reader.recvFrame() ? 'read' : 'incomplete';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(readWith(guarded)).toEqual(readWith(original));
+    expect(readWith(guarded)).toEqual(amqplib.version.startsWith('0.') ? 'read' : 'Frame size 5000 exceeds maxFrameSize 4096');
+  });
+
+  it("refuses a guard that would drop amqplib's frame size check", () => {
+    if (amqplib.version.startsWith('0.')) return; // 0.10 has no such check to keep
+    const lenient = { ...amqplib, parseFrame: (bin: Buffer) => amqplib.parseFrame(bin, 0) };
+    const mismatch = checkFrameReader(original, guardedRecvFrame(lenient));
+    expect(mismatch).toMatch(/differ on a frame over maxFrameSize/);
   });
 
   it('refuses, loudly, an amqplib whose frame reader works differently', () => {
@@ -101,5 +133,14 @@ describe('guarding amqplib against header tables it cannot decode (issue 22)', (
     const other: AmqplibInternals = { ...amqplib, version: '9.9.9', Connection: { prototype: { recvFrame } as unknown as FrameReader } };
     expect(() => guard(other)).toThrow(WarrenConfigurationError);
     expect(() => guard(other)).toThrow(/cannot guard amqplib 9\.9\.9 .*frames split across reads/);
+  });
+});
+
+describe('the amqplib connections use', () => {
+  it("is Warren's 2.x (amqp-connection-manager shares it), and connecting guards it", () => {
+    const copies = guardAmqplibHeaderDecoding();
+    expect(copies.map((copy) => copy.root)).toEqual([amqplibRoot()]);
+    expect(copies[0].version).toMatch(/^2\./);
+    expect(isGuarded(copies[0].Connection.prototype)).toBe(true);
   });
 });

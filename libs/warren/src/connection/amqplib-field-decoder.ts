@@ -1,5 +1,4 @@
-import { dirname, join } from 'path';
-import { existsSync, readFileSync } from 'fs';
+import { dirname } from 'path';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import { redactText } from '../logging/redact';
 import { MAX_HEADER_DEPTH } from '../outgoing/field-table';
@@ -7,9 +6,10 @@ import { HEADERS } from '../warren.constants';
 import { MESSAGES } from '../warren.messages';
 import { pruneDeepTables, withoutHeaders } from './header-frame-repair';
 import { checkFrameReader } from './frame-reader-check';
+import { amqplibFile, amqplibRoot, amqplibVersion } from './amqplib-files';
 
 /** A frame as amqplib's parseFrame returns it. */
-export interface RawFrame {
+interface RawFrame {
   type: number;
   channel: number;
   size: number;
@@ -128,37 +128,27 @@ function rethrow(error: unknown): never {
 }
 
 /**
- * The amqplib Warren imports and the one amqp-connection-manager imports (usually the same). Its
- * files are loaded by absolute path: amqplib 2.x's package `exports` hides `lib/`, and the path
- * is what Node caches modules by, so these are the very modules the connection uses.
+ * The amqplib Warren imports and the one amqp-connection-manager imports (usually the same), each
+ * loaded by absolute path (see amqplib-files.ts): the very modules the connection uses.
  */
 function amqplibCopies(): AmqplibInternals[] {
-  const entries = new Set<string>([require.resolve('amqplib')]);
+  const roots = new Set<string>([amqplibRoot()]);
   try {
-    entries.add(require.resolve('amqplib', { paths: [dirname(require.resolve('amqp-connection-manager'))] }));
+    roots.add(amqplibRoot(dirname(require.resolve('amqp-connection-manager'))));
   } catch {
     // amqp-connection-manager not installed where Node finds it: only Warren's own amqplib
   }
-  return [...new Set([...entries].map(packageRoot))].map(amqplibAt);
+  return [...roots].map(amqplibAt);
 }
 
 /** The frame-reading internals of the amqplib installed at `root`. */
 export function amqplibAt(root: string): AmqplibInternals {
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  const version = amqplibVersion(root);
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Connection } = require(join(root, 'lib', 'connection.js')) as Pick<AmqplibInternals, 'Connection'>;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { parseFrame, decodeFrame } = require(join(root, 'lib', 'frame.js')) as Pick<AmqplibInternals, 'parseFrame' | 'decodeFrame'>;
+    const { Connection } = amqplibFile<Pick<AmqplibInternals, 'Connection'>>('connection', root);
+    const { parseFrame, decodeFrame } = amqplibFile<Pick<AmqplibInternals, 'parseFrame' | 'decodeFrame'>>('frame', root);
     return { version, root, Connection, parseFrame, decodeFrame };
   } catch (error) {
     throw new WarrenConfigurationError(MESSAGES.amqplibGuardUnsupported(version, root, (error as Error).message));
   }
-}
-
-function packageRoot(entry: string): string {
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'lib', 'connection.js'))) return dir;
-  }
-  throw new WarrenConfigurationError(MESSAGES.amqplibGuardUnsupported('unknown', entry, 'its package folder was not found'));
 }

@@ -1,13 +1,11 @@
-import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
-import { BrokerConnectionError, BrokerSocketError } from '../errors/connection.error';
+import { ChannelNotAvailableError } from '../errors/connection.error';
 import { WarrenLogger } from '../logging/warren-logger';
-import { redactText, safeUri } from '../logging/redact';
+import { safeUri } from '../logging/redact';
 import type { ResolvedWarrenOptions } from '../warren-options';
 import { MESSAGES } from '../warren.messages';
 import { ChannelListener, ManagedChannel, ManagedChannelOptions } from './managed-channel';
-import { golevelupConfig } from './golevelup-config';
 import { uriUser } from './connection-user';
 import { transportWarnings } from './transport-security';
 import { validateUris } from './uri';
@@ -15,51 +13,15 @@ import { coalesceWrites } from './write-coalescing';
 import { guardAmqplibHeaderDecoding, isGuarded } from './amqplib-field-decoder';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import type { BrokerConnector, BrokerLink } from './broker-link';
+import { amqpConnector } from './amqp-connector';
+import { nodeOf } from './connection-target';
 
 /**
- * golevelup's AmqpConnection establishes the connection (with the connect timeout, failover URIs and
- * the exchanges/queues it is told to declare). Nothing outside this function touches golevelup's
- * connection API.
- */
-export const golevelupConnector: BrokerConnector = async (options, logger) => {
-  const printable = options.uris.map(safeUri).join(', ');
-  const amqp = new AmqpConnection(golevelupConfig(options, logger));
-  const init = amqp.init();
-  // init() has created the managed connection synchronously; keep the last reason it gave.
-  let lastError: Error | undefined;
-  let lastUrl: string | undefined;
-  amqp.managedConnection.on('connectFailed', ({ err, url }: { err: Error; url: unknown }) => {
-    lastError = err;
-    lastUrl = nodeOf(url);
-  });
-  amqp.managedChannel.on('error', (err: Error) => (lastError = err));
-  let node: string | undefined;
-  amqp.managedConnection.on('connect', ({ url }: { url: unknown }) => (node = nodeOf(url)));
-  try {
-    await init;
-  } catch (err) {
-    await amqp.managedConnection.close().catch(() => undefined);
-    const reason = lastError?.message ?? (err as Error).message;
-    const cause = { err: lastError && socketError(lastError), url: lastUrl };
-    throw new BrokerConnectionError(MESSAGES.connectFailed(printable, options.connection.connectTimeoutMs, reason), cause);
-  }
-  return {
-    manager: amqp.managedConnection,
-    // Re-created by golevelup after a reconnect: read it when needed.
-    get topologyChannel() {
-      return amqp.channel as ConfirmChannel;
-    },
-    node,
-    close: () => amqp.managedConnection.close(),
-  };
-};
-
-/**
- * Warren's connection to the broker, established by a connector (golevelup's by default), on which
- * Warren opens its own channels for consumers; and beside it the publishing connection
- * (`<name>.publish`), for the producer, the RPC client and consumers' retries, dead letters and
- * replies. RabbitMQ stops reading from a connection that publishes during a memory or disk alarm,
- * acks included: kept apart, an alarm blocks publishing but never consumption.
+ * Warren's connection to the broker, established by a connector (amqp-connection-manager, directly,
+ * unless the options name another), on which Warren opens its own channels for consumers; and beside
+ * it the publishing connection (`<name>.publish`), for the producer, the RPC client and consumers'
+ * retries, dead letters and replies. RabbitMQ stops reading from a connection that publishes during
+ * a memory or disk alarm, acks included: kept apart, an alarm blocks publishing but never consumption.
  */
 export class BrokerConnection {
   private publisher?: BrokerConnection;
@@ -72,7 +34,7 @@ export class BrokerConnection {
   ) {}
 
   /** Connects the connection and its publishing connection (fails, leaving nothing open, if either fails). */
-  static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = golevelupConnector): Promise<BrokerConnection> {
+  static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = options.connector ?? amqpConnector): Promise<BrokerConnection> {
     validateUris(options.uris);
     for (const warning of transportWarnings(options)) logger.warn(warning);
     const connection = await BrokerConnection.open(options, logger, connector);
@@ -113,10 +75,13 @@ export class BrokerConnection {
   /**
    * The connection's own amqplib channel (confirm mode), for declaring and inspecting topology
    * (`assertQueue`, `checkExchange`, …). Warren's consumers, producer and RPC client use channels
-   * of their own. Re-created after a reconnect: read it when needed, do not keep it.
+   * of their own. Re-created after a reconnect, and after the broker closed it over a refused
+   * operation: read it when needed, do not keep it. Throws `ChannelNotAvailableError` meanwhile.
    */
   get topologyChannel(): ConfirmChannel {
-    return this.link.topologyChannel;
+    const channel = this.link.topologyChannel;
+    if (!channel) throw new ChannelNotAvailableError(MESSAGES.topologyChannelUnavailable(this.name));
+    return channel;
   }
 
   /** The current amqplib connection (replaced after a reconnect). */
@@ -137,7 +102,7 @@ export class BrokerConnection {
 
   /**
    * The broker user this connection authenticates as, read from the URI of the node it is on as
-   * amqplib reads it. Undefined while disconnected, and when the golevelup pass-through gives
+   * amqplib reads it. Undefined while disconnected, and when the `golevelup` pass-through gives
    * credentials of its own (EXTERNAL): then the URI does not say.
    */
   get user(): string | undefined {
@@ -228,14 +193,6 @@ function readsGuarded(link: BrokerLink): boolean {
   return typeof reader?.recvFrame !== 'function' || isGuarded(reader); // not amqplib (the in-memory broker), or guarded
 }
 
-/** A copy of a socket or handshake error with its identifying fields and its text redacted. */
-function socketError(error: Error): BrokerSocketError {
-  const { code, errno, syscall, address, port } = error as BrokerSocketError;
-  const copy: BrokerSocketError = Object.assign(new Error(redactText(error.message)), { code, errno, syscall, address, port });
-  copy.name = error.name;
-  return copy;
-}
-
 /** The publishing connection's options: named `<name>.publish`, declaring nothing (as in topology 'check' mode). */
 function publishingOptions(options: ResolvedWarrenOptions): ResolvedWarrenOptions {
   return {
@@ -243,16 +200,4 @@ function publishingOptions(options: ResolvedWarrenOptions): ResolvedWarrenOption
     connection: { ...options.connection, name: `${options.connection.name}.publish` },
     topology: { ...options.topology, mode: 'check' },
   };
-}
-
-/** amqp-connection-manager reports the URL it connected with as given: a string or a connect-options object. */
-function nodeOf(url: unknown): string {
-  if (typeof url === 'string') return safeUri(url);
-  if (url && typeof url === 'object') {
-    const target = 'url' in url ? (url as { url: unknown }).url : url;
-    if (typeof target === 'string') return safeUri(target);
-    const { protocol = 'amqp', hostname = 'localhost', port } = target as { protocol?: string; hostname?: string; port?: number };
-    return `${protocol}://${hostname}${port ? `:${port}` : ''}`;
-  }
-  return 'unknown node';
 }

@@ -11,13 +11,16 @@ import { TOO_DEEP_MARKER } from './header-frame-repair';
  */
 export function checkFrameReader(original: FrameReader['recvFrame'], guarded: FrameReader['recvFrame']): string | undefined {
   const stream = Buffer.concat([methodFrame(), headerFrame(table(entry('n', 'I', int32(7)), entry('t', 'F', table(entry('s', 'S', longString('x')))))), bodyFrame(), HEARTBEAT]);
-  const cases: Array<[string, Buffer, Buffer[]]> = [
-    ['whole frames already buffered', Buffer.concat([stream, stream.subarray(0, 5)]), []],
-    ['frames split across reads', Buffer.alloc(0), [stream.subarray(0, 3), stream.subarray(3, 20), stream.subarray(20), Buffer.from([1, 0])]],
+  // amqplib 2.3+ refuses a frame larger than its maxFrameSize (0.10 reads it): the guard must do the same.
+  const oversized = Buffer.concat([methodFrame(), frame(3, 1, Buffer.alloc(SMALL_MAX_FRAME + 1))]);
+  const cases: Array<[string, Buffer, Buffer[], number]> = [
+    ['whole frames already buffered', Buffer.concat([stream, stream.subarray(0, 5)]), [], 131_072],
+    ['frames split across reads', Buffer.alloc(0), [stream.subarray(0, 3), stream.subarray(3, 20), stream.subarray(20), Buffer.from([1, 0])], 131_072],
+    ['a frame over maxFrameSize', Buffer.alloc(0), [oversized.subarray(0, 15), oversized.subarray(15)], SMALL_MAX_FRAME],
   ];
-  for (const [name, rest, chunks] of cases) {
-    const theirs = readAll(original, rest, chunks);
-    const ours = readAll(guarded, rest, chunks);
+  for (const [name, rest, chunks, maxFrameSize] of cases) {
+    const theirs = readAll(original, rest, chunks, maxFrameSize);
+    const ours = readAll(guarded, rest, chunks, maxFrameSize);
     if (!isDeepStrictEqual(theirs, ours)) return `its frame reader and Warren's differ on ${name}`;
   }
   let deep = table(entry('leaf', 'S', longString('bottom')), entry('bad', 'Z', Buffer.alloc(0)));
@@ -33,17 +36,17 @@ export function checkFrameReader(original: FrameReader['recvFrame'], guarded: Fr
 }
 
 /** Reads frames until the reader says it needs more; records what it returned and left behind. */
-function readAll(recvFrame: FrameReader['recvFrame'], rest: Buffer, chunks: Buffer[]) {
+function readAll(recvFrame: FrameReader['recvFrame'], rest: Buffer, chunks: Buffer[], maxFrameSize = 131_072) {
   const queue = [...chunks];
   // amqplib's reader calls itself (this.recvFrame) after each read from the socket.
-  const reader = { rest, recvSinceLastCheck: false, maxFrameSize: 131_072, stream: { read: () => queue.shift() ?? null }, recvFrame };
+  const reader = { rest, recvSinceLastCheck: false, maxFrameSize, stream: { read: () => queue.shift() ?? null }, recvFrame };
   const frames: unknown[] = [];
   for (let i = 0; i < 20; i++) {
     let frame: unknown;
     try {
       frame = reader.recvFrame();
     } catch (error) {
-      frames.push(`threw ${(error as Error).name}`);
+      frames.push(`threw ${(error as Error).name}: ${(error as Error).message}`);
       break;
     }
     if (!frame) break;
@@ -53,6 +56,8 @@ function readAll(recvFrame: FrameReader['recvFrame'], rest: Buffer, chunks: Buff
 }
 
 const HEARTBEAT = frame(8, 0, Buffer.alloc(0));
+/** amqplib's smallest maxFrameSize (the protocol's frame minimum). */
+const SMALL_MAX_FRAME = 4096;
 
 function frame(type: number, channel: number, payload: Buffer): Buffer {
   const head = Buffer.alloc(7);
@@ -68,7 +73,7 @@ function methodFrame(): Buffer {
 }
 
 /** A basic content header with a content type and `headers`. */
-export function headerFrame(headers: Buffer): Buffer {
+function headerFrame(headers: Buffer): Buffer {
   const head = Buffer.alloc(14);
   head.writeUInt16BE(60, 0);
   head.writeBigUInt64BE(3n, 4);

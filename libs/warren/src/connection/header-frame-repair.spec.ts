@@ -1,7 +1,7 @@
 import { TOO_DEEP_MARKER, headerTableOf, pruneDeepTables, withoutHeaders } from './header-frame-repair';
+import { amqplibFile } from './amqplib-files';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const codec = require('amqplib/lib/codec') as { encodeTable(buffer: Buffer, value: unknown, offset: number): number; decodeFields(slice: Buffer): Record<string, unknown> };
+const codec = amqplibFile<{ encodeTable(buffer: Buffer, value: unknown, offset: number): number; decodeFields(slice: Buffer): Record<string, unknown> }>('codec');
 
 /** amqplib's own encoding of `headers`, as a field table with its length. */
 function encoded(headers: unknown): Buffer {

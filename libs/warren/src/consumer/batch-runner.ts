@@ -10,7 +10,7 @@ import type { MessageDispatcher } from './message-dispatcher';
 import { errorMessage } from './redelivery';
 import { isNack, nackSettlement, settlingChannel, userFailureSettlement } from './user-settlement';
 
-export const DEFAULT_BATCH_TIMEOUT_MS = 200;
+const DEFAULT_BATCH_TIMEOUT_MS = 200;
 
 interface Waiting {
   delivery: Delivery;

@@ -39,7 +39,7 @@ export function attemptOf(headers: Record<string, unknown> | undefined): number 
 }
 
 /** Errors that no retry can fix go to the dead-letter queue at once. */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   return !(
     error instanceof MessageValidationError ||
     error instanceof MalformedMessageError ||

@@ -1,5 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 import { decodeBody } from '../codec/message-codec';
+import { decodeGolevelup } from '../codec/golevelup-format';
 import { MalformedMessageError } from '../errors/malformed-message.error';
 import { WarrenError } from '../errors/warren.error';
 import type { MessageDeserializer } from '../interfaces';
@@ -35,6 +36,8 @@ export class MessageDispatcher {
     readonly handlers: HandlerDefinition[],
     validator: PayloadValidator | undefined,
     private readonly deserializer?: MessageDeserializer,
+    /** `handlerFormat`: how a body without a content type is read. */
+    private readonly format: 'warren' | 'golevelup' = 'warren',
   ) {
     for (const handler of handlers) this.plans.set(handler, validationPlan(handler, validator));
     for (const handler of handlers) {
@@ -73,13 +76,16 @@ export class MessageDispatcher {
     return plan ? plan(decoded) : decoded;
   }
 
-  /** By the handler's or module's deserializer if there is one, else by content type. */
+  /** By the handler's or module's deserializer if there is one, else by content type (and `handlerFormat`). */
   decode(handler: HandlerDefinition, message: ConsumeMessage): unknown {
     const badHeaders = undecodableHeaders(message.properties.headers);
     if (badHeaders) throw badHeaders; // not even allowNonJsonMessages lets these through
     const deserializer = handler.options.deserializer ?? this.deserializer;
     try {
-      if (!deserializer) return decodeBody(message.content, message.properties.contentType);
+      if (!deserializer) {
+        const decode = this.format === 'golevelup' ? decodeGolevelup : decodeBody;
+        return decode(message.content, message.properties.contentType);
+      }
       try {
         return deserializer(message.content, message);
       } catch (error) {

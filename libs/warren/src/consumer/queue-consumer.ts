@@ -328,12 +328,12 @@ export class QueueConsumer {
       }
       const answer = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
       // A streamed answer (WarrenServer, for a caller that takes one): its earlier values go out as they come.
-      const result = answer instanceof ReplyStream ? await streamAnswer(answer, replyChannel(), message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo }) : answer;
+      const result = answer instanceof ReplyStream ? await streamAnswer(answer, replyChannel(), message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo, format: this.options.handling.format }) : answer;
       if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {
         const persistent = handler?.options.usePersistentReplyTo ?? false;
-        const notEncodable = sendReply(replyChannel(), message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates });
+        const notEncodable = sendReply(replyChannel(), message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates, format: this.options.handling.format });
         if (notEncodable) this.logger.warn(MESSAGES.replyNotEncodable(handler?.name ?? this.queueName, notEncodable.message));
       }
       this.settlement.settle(delivery, 'ack');
@@ -348,7 +348,7 @@ export class QueueConsumer {
       } else if (isRpc && replyTo) {
         // RPC handlers are not retried: the caller gets the error at once.
         this.logger.warn(MESSAGES.rpcFailed(name, errorMessage(error)));
-        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(replyChannel(), message, error));
+        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(replyChannel(), message, error, this.options.handling.format));
         this.settlement.settle(delivery, 'ack');
       } else {
         await this.settlement.onFailure(delivery, handler, name, error);

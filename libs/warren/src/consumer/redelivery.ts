@@ -14,12 +14,12 @@ import { MESSAGES } from '../warren.messages';
 const UNCOPIED_HEADERS = /^(x-(death|first-death-|last-death-)|CC$|BCC$)/;
 
 /** The error's text for a header: redacted (a handler's text may hold credentials), then cut to length. */
-export function errorText(error: unknown): string {
+function errorText(error: unknown): string {
   const text = redactText(error instanceof Error ? error.message : String(error));
   return text.length > MAX_ERROR_HEADER_LENGTH ? `${text.slice(0, MAX_ERROR_HEADER_LENGTH - 1)}…` : text;
 }
 
-export function errorCode(error: unknown): string {
+function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code) return code;
   return error instanceof Error ? error.name : 'Error';

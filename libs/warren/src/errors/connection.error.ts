@@ -27,3 +27,23 @@ export class ConnectionLostError extends WarrenError {}
 
 /** A call was made on a producer or RPC client that has already been shut down. */
 export class WarrenClosedError extends WarrenError {}
+
+/**
+ * The connection's topology channel (`BrokerConnection.topologyChannel`, golevelup's
+ * `AmqpConnection.channel`) is not open right now: disconnected, or being re-opened after the
+ * broker closed it over a refused operation. Try again shortly.
+ */
+export class ChannelNotAvailableError extends WarrenError {
+  readonly code = 'CHANNEL_NOT_AVAILABLE';
+  constructor(message = 'channel is not available') {
+    super(message);
+  }
+}
+
+/** There is no connection to the broker right now (golevelup's `AmqpConnection.connection`). */
+export class ConnectionNotAvailableError extends WarrenError {
+  readonly code = 'CONNECTION_NOT_AVAILABLE';
+  constructor(message = 'connection is not available') {
+    super(message);
+  }
+}

@@ -20,6 +20,9 @@ export const WARREN_ERROR_CODES: ReadonlySet<string> = new Set([
   'RPC_EXCEPTION',
   'UNKNOWN_COMPONENT',
   'UNKNOWN_METHOD',
+  'CHANNEL_NOT_AVAILABLE',
+  'CONNECTION_NOT_AVAILABLE',
+  'NULL_MESSAGE',
   // AMQP 0-9-1 reply names, as brokerRefusal() reads them from a channel the broker closed.
   'CONTENT_TOO_LARGE',
   'NO_CONSUMERS',

@@ -13,4 +13,9 @@ export class RpcTimeoutError extends WarrenError {
         'Check that a handler is consuming that routing key, or raise rpc.timeoutMs / the timeoutMs option.',
     );
   }
+
+  /** `timeoutMs` under golevelup's name, for code written against its RpcTimeoutError. */
+  get timeout(): number {
+    return this.timeoutMs;
+  }
 }

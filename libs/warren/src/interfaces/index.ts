@@ -4,3 +4,4 @@ export * from './publish-options.interface';
 export * from './retry-options.interface';
 export * from './error-handling.interface';
 export * from './batch-options.interface';
+export * from './pass-through.interface';

@@ -1,5 +1,4 @@
 import type { LoggerService } from '@nestjs/common';
-import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import type { Options } from 'amqplib';
 import type { ValidatorOptions } from 'class-validator';
 import type { RetryOptions } from './retry-options.interface';
@@ -8,6 +7,8 @@ import type { MessageHandlerOptions, QueueType } from './handler-options.interfa
 import type { PublishOptions } from './publish-options.interface';
 import type { WarrenPublication, WarrenTopology } from '../topology/topology.interface';
 import type { EventContract, RpcContract } from '../contracts/contracts';
+import type { BrokerConnector } from '../connection/broker-link';
+import type { WarrenPassThroughOptions } from './pass-through.interface';
 
 /** An exchange Warren declares at start-up. */
 export interface WarrenExchangeOptions {
@@ -24,7 +25,10 @@ export interface WarrenExchangeOptions {
 export interface WarrenConnectionOptions {
   /** How long start-up waits for the broker before failing with `BrokerConnectionError`. @default 5000 */
   connectTimeoutMs?: number;
-  /** AMQP heartbeat. @default 5 */
+  /**
+   * AMQP heartbeat interval proposed to the broker, in whole seconds; `0` turns heartbeats off
+   * (amqplib 2.x; amqplib 0.10 took 0 as "the broker's value"). @default 5
+   */
   heartbeatSeconds?: number;
   /** Pause between reconnect attempts after the connection drops. @default 1000 */
   reconnectDelayMs?: number;
@@ -202,11 +206,28 @@ export interface WarrenModuleOptions {
    */
   redact?: (text: string) => string;
   /**
-   * Passed to golevelup's AmqpConnection for what Warren does not model (`queues`,
-   * `exchangeBindings`, `connectionManagerOptions`, ...). Warren's own options win.
+   * What Warren does not model, passed on to its connection: `queues` and `exchangeBindings`
+   * declared at every (re)connect, amqp-connection-manager's `connectionManagerOptions` (and,
+   * with `connector: golevelupConnector`, any other golevelup option). Warren's own options win.
    * @default {}
    */
-  golevelup?: Partial<RabbitMQConfig>;
+  golevelup?: WarrenPassThroughOptions;
+  /**
+   * How the connection is established. By default Warren connects with amqp-connection-manager
+   * itself; `golevelupConnector` from `nestjs-warren/golevelup` connects through golevelup's
+   * AmqpConnection instead (it needs `@golevelup/nestjs-rabbitmq` installed).
+   * @default amqp-connection-manager, directly
+   */
+  connector?: BrokerConnector;
+  /**
+   * How handlers read bodies without a content type and encode RPC results. `'golevelup'`: as
+   * golevelup 9's do, for a fleet that mixes both — such bodies must be JSON (else the message
+   * fails, or with `allowNonJsonMessages` reaches the handler as text), results other than Buffers
+   * are sent as JSON (strings too), and replies carry the request's `X-Request-ID`. Messages with a
+   * content type are decoded by it either way. `RabbitMQModule` of `nestjs-warren/golevelup` sets it.
+   * @default 'warren'
+   */
+  handlerFormat?: 'warren' | 'golevelup';
   /** `false`: this app publishes and calls but starts no consumer for its handlers. @default true */
   registerHandlers?: boolean;
   /**

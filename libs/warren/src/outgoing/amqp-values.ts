@@ -3,7 +3,7 @@ import { InvalidMessageError } from '../errors/invalid-message.error';
 /** AMQP `shortstr`: exchange, routing key, message id, correlation id, type, reply-to… */
 export const MAX_SHORT_STRING_BYTES = 255;
 /** RabbitMQ refuses a per-message TTL above 2^32 - 1 ms. */
-export const MAX_EXPIRATION_MS = 4_294_967_295;
+const MAX_EXPIRATION_MS = 4_294_967_295;
 /** Node's timers fire at once for anything longer (with a warning), so no timeout may exceed it. */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { InvalidMessageError } from '../errors/invalid-message.error';
 import { MAX_HEADERS_BYTES, checkHeaders } from './field-table';
+import { amqplibFile } from '../connection/amqplib-files';
 
 // amqplib's own field-table codec: what Warren accepts must encode, and decode to what was meant.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const codec = require('amqplib/lib/codec') as {
+const codec = amqplibFile<{
   encodeTable(buffer: Buffer, value: unknown, offset: number): number;
   decodeFields(slice: Buffer): Record<string, unknown>;
-};
+}>('codec');
 
 function roundTrip(headers: Record<string, unknown>): Record<string, unknown> {
   const buffer = Buffer.alloc(65_536);
@@ -113,6 +113,45 @@ describe('checkHeaders (publish)', () => {
     );
   });
 });
+
+// amqplib 2.x encodes a content header's `headers` into a 64 KiB buffer and throws a RangeError past it.
+const defs = amqplibFile<{ BasicProperties: number; encodeProperties(id: number, channel: number, size: number, fields: object): Buffer }>('defs');
+const encodeContentHeader = (headers: Record<string, unknown>) => defs.encodeProperties(defs.BasicProperties, 1, 10, { headers, contentType: 'application/json' });
+
+describe("checkHeaders and amqplib 2.x's RangeError for header tables over 64 KiB", () => {
+  const shapes: Array<[string, (bytes: number) => Record<string, unknown>]> = [
+    ['one long string', (bytes) => ({ big: 'x'.repeat(bytes) })],
+    ['multi-byte text', (bytes) => ({ text: 'é'.repeat(Math.floor(bytes / 2)) })],
+    ['many small entries', (bytes) => Object.fromEntries(Array.from({ length: Math.floor(bytes / 12) }, (_, i) => [`k${i}`, i % 2 ? 'abcd' : 70_000]))],
+    ['nested tables and arrays', (bytes) => ({ a: { b: ['y'.repeat(Math.floor(bytes / 2)), { c: 'z'.repeat(Math.floor(bytes / 2)) }] } })],
+  ];
+  it.each(shapes)('%s: Warren refuses with InvalidMessageError whatever amqplib would refuse with a RangeError', (_shape, make) => {
+    let amqplibRefused = 0;
+    for (let bytes = 63_500; bytes <= 66_500; bytes += 37) {
+      const headers = make(bytes);
+      let checked: Record<string, unknown> | undefined;
+      try {
+        checked = checkHeaders('headers', headers);
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidMessageError);
+        if (encodeThrows(headers)) amqplibRefused++;
+        continue;
+      }
+      expect(() => encodeContentHeader(checked ?? {})).not.toThrow();
+    }
+    expect(amqplibRefused).toBeGreaterThan(0); // the sizes tried reach past amqplib's limit
+  });
+});
+
+function encodeThrows(headers: Record<string, unknown>): boolean {
+  try {
+    encodeContentHeader(headers);
+    return false;
+  } catch (error) {
+    expect(error).toBeInstanceOf(RangeError);
+    return true;
+  }
+}
 
 describe('checkHeaders (copy of a received message)', () => {
   it('keeps values another client sent that amqplib would not encode back as they are', () => {

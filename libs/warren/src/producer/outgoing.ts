@@ -27,7 +27,7 @@ export interface Outgoing {
  * Which unconfirmed messages the broker's channel close was about: those for the exchange it
  * named, or the only one unconfirmed. None when it cannot be told (then all become suspects).
  */
-export function culpritsOf(refusal: BrokerRefusal, unconfirmed: Outgoing[]): Outgoing[] {
+function culpritsOf(refusal: BrokerRefusal, unconfirmed: Outgoing[]): Outgoing[] {
   if (refusal.exchange !== undefined && unconfirmed.some((o) => o.exchange === refusal.exchange)) {
     return unconfirmed.filter((o) => o.exchange === refusal.exchange);
   }
@@ -54,7 +54,7 @@ export function settleRefused(refusal: BrokerRefusal, unconfirmed: Outgoing[], l
 }
 
 /** The culprit's error: the broker's reason, with a hint for the commonest one (a missing exchange). */
-export function refusalError(refusal: BrokerRefusal, outgoing: Outgoing): PublishError {
+function refusalError(refusal: BrokerRefusal, outgoing: Outgoing): PublishError {
   const target = describeTarget(outgoing.exchange, outgoing.routingKey);
   const message =
     refusal.replyCode === 404 && refusal.exchange !== undefined

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { EncodedBody, decodeBody, encodeBody } from '../codec/message-codec';
+import { encodeGolevelup } from '../codec/golevelup-format';
 import { RemoteError, RemoteErrorPayload } from '../errors/remote.error';
 import { WarrenError } from '../errors/warren.error';
 import type { MessageSerializer } from '../interfaces/error-handling.interface';
@@ -33,7 +34,12 @@ export interface ReplyOptions {
   persistent?: boolean;
   /** The replying consumer's reused header objects (trace context headers are new per reply). */
   headerTemplates?: HeaderTemplates;
+  /** `handlerFormat`: 'golevelup' encodes results as golevelup does and echoes the request's `X-Request-ID`. */
+  format?: 'warren' | 'golevelup';
 }
+
+/** The header golevelup's callers match replies by (besides the correlation id). */
+const GOLEVELUP_REQUEST_ID = 'X-Request-ID';
 
 /**
  * Sends the handler's result. A result that cannot be encoded is answered with a
@@ -47,7 +53,7 @@ export function sendReply(channel: Channel, request: ConsumeMessage, result: unk
     sendErrorReply(channel, request, error);
     return error as ReplyNotEncodableError;
   }
-  publishReply(channel, request, body, options, replyHeaders());
+  publishReply(channel, request, body, options, withRequestId(replyHeaders(), request, options.format));
   return undefined;
 }
 
@@ -57,12 +63,12 @@ export function sendReply(channel: Channel, request: ConsumeMessage, result: unk
  * there with that error as its final reply.
  */
 export function sendNextReply(channel: Channel, request: ConsumeMessage, value: unknown, options: ReplyOptions = {}): void {
-  publishReply(channel, request, encodeReply(value, options), options, replyHeaders({ [HEADERS.stream]: STREAM_NEXT }));
+  publishReply(channel, request, encodeReply(value, options), options, withRequestId(replyHeaders({ [HEADERS.stream]: STREAM_NEXT }), request, options.format));
 }
 
 function encodeReply(result: unknown, options: ReplyOptions): EncodedBody {
   try {
-    return encodeBody(result, 'reply', options.serializer);
+    return options.format === 'golevelup' ? encodeGolevelup(result, 'reply', options.serializer) : encodeBody(result, 'reply', options.serializer);
   } catch (error) {
     throw new ReplyNotEncodableError(`The handler's return value cannot be sent as a reply: ${(error as Error).message}`);
   }
@@ -80,12 +86,19 @@ function publishReply(channel: Channel, request: ConsumeMessage, body: EncodedBo
   else publish(headers);
 }
 
-export function sendErrorReply(channel: Channel, request: ConsumeMessage, error: unknown): void {
+export function sendErrorReply(channel: Channel, request: ConsumeMessage, error: unknown, format?: 'warren' | 'golevelup'): void {
   channel.publish('', request.properties.replyTo, Buffer.from(errorReplyBody(toRemoteErrorPayload(error))), {
     correlationId: request.properties.correlationId,
     contentType: JSON_CONTENT_TYPE,
-    headers: replyHeaders({ [REPLY_STATUS_HEADER]: REPLY_STATUS_ERROR }),
+    headers: withRequestId(replyHeaders({ [REPLY_STATUS_HEADER]: REPLY_STATUS_ERROR }), request, format),
   });
+}
+
+/** golevelup's callers that sent an `X-Request-ID` take only a reply that carries it back. */
+function withRequestId(headers: Record<string, unknown> | undefined, request: ConsumeMessage, format: 'warren' | 'golevelup' | undefined) {
+  const requestId = request.properties.headers?.[GOLEVELUP_REQUEST_ID];
+  if (format !== 'golevelup' || requestId === undefined) return headers;
+  return { ...headers, [GOLEVELUP_REQUEST_ID]: Buffer.isBuffer(requestId) ? requestId.toString('utf8') : requestId };
 }
 
 /** The error as JSON; details JSON cannot carry are left out (and the message says so). */

@@ -1,19 +1,33 @@
-import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
+import type { Options } from 'amqplib';
+import type { PassThroughExchangeBinding, PassThroughQueue } from '../interfaces/pass-through.interface';
 import type { ResolvedWarrenOptions } from '../warren-options';
 
-type Declarations = Pick<RabbitMQConfig, 'exchanges' | 'queues' | 'exchangeBindings'>;
+/** An exchange the connection declares (or, with `createExchangeIfNotExists: false`, checks). */
+interface ExchangeDeclaration {
+  name: string;
+  type: string;
+  options: Options.AssertExchange;
+  createExchangeIfNotExists?: boolean;
+}
+
+/** What the connection declares at every (re)connect, in the order it declares it. */
+export interface Declarations {
+  exchanges: ExchangeDeclaration[];
+  exchangeBindings: PassThroughExchangeBinding[];
+  queues: PassThroughQueue[];
+}
 
 /**
- * What the connection declares at every (re)connect, as golevelup's connection takes it: the
+ * What the connection declares at every (re)connect (in the shapes golevelup's configuration uses): the
  * module's and the topology's exchanges, the topology's queues with their bindings, exchange-to-
- * exchange bindings — plus what the user passed to golevelup directly. In `check` mode: nothing.
+ * exchange bindings — plus the `golevelup` pass-through's queues and bindings. In `check` mode: nothing.
  */
 export function topologyDeclarations(options: ResolvedWarrenOptions): Declarations {
   const { mode, topology } = options.topology;
   const passThrough = options.golevelup;
   if (mode === 'check') return { exchanges: [], queues: [], exchangeBindings: [] };
   const exchanges = declaredExchanges(options);
-  const queues = topology.queues.flatMap((queue) => {
+  const queues: PassThroughQueue[] = topology.queues.flatMap((queue) => {
     const options = { durable: true, ...queue.options };
     const bound = topology.bindings.filter((b) => b.queue === queue.name);
     if (bound.length === 0) return [{ name: queue.name, options }];

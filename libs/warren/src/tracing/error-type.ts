@@ -2,9 +2,9 @@ import { WARREN_ERROR_CODES } from '../errors/error-codes';
 import * as errors from '../errors';
 
 /** The `error.type` of a RemoteError, whatever code the peer sent. */
-export const REMOTE_ERROR_TYPE = 'remote_error';
+const REMOTE_ERROR_TYPE = 'remote_error';
 /** The `error.type` of anything Warren cannot name from a bounded list (OpenTelemetry's convention). */
-export const OTHER_ERROR_TYPE = '_OTHER';
+const OTHER_ERROR_TYPE = '_OTHER';
 
 /** JavaScript's own error classes: their names are a closed list. */
 const BUILT_IN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);

@@ -1,8 +1,9 @@
-import { Attributes, Counter, Histogram, metrics } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { errorType } from './error-type';
+import { otelApi } from './otel-api';
 
 /**
- * Metrics through `@opentelemetry/api` (no-ops without an SDK): the messaging semantic
+ * Metrics through `@opentelemetry/api` (no-ops without an SDK, nothing without the API): the messaging semantic
  * conventions' counters and durations, plus Warren's own retries and dead letters.
  */
 interface Instruments {
@@ -30,14 +31,16 @@ export function observe(source: Source): () => void {
   return () => sources.delete(source);
 }
 
+const api = otelApi();
 let instruments: Instruments | undefined;
 let provider: unknown;
 
-function meters(): Instruments {
+function meters(): Instruments | undefined {
+  if (!api) return undefined;
   // Re-created when a different MeterProvider is registered (tests, late SDK start).
-  const current = metrics.getMeterProvider();
+  const current = api.metrics.getMeterProvider();
   if (instruments && provider === current) return instruments;
-  const meter = metrics.getMeter('nestjs-warren');
+  const meter = api.metrics.getMeter('nestjs-warren');
   provider = current;
   instruments = {
     sent: meter.createCounter('messaging.client.sent.messages', { description: 'Messages published (confirmed or not)' }),
@@ -71,6 +74,7 @@ const base = (destination: string, operation: string, error?: unknown): Attribut
 /** A publish (or an RPC request) finished: counted, and its duration from send to confirm (or reply). */
 export function recordSend(destination: string, operation: 'send' | 'request', startedAt: number, error?: unknown): void {
   const m = meters();
+  if (!m) return;
   m.sent.add(1, base(destination, operation, error));
   m.operationDuration.record((performance.now() - startedAt) / 1000, base(destination, operation, error));
 }
@@ -78,22 +82,23 @@ export function recordSend(destination: string, operation: 'send' | 'request', s
 /** A delivery was handled (or failed): counted, with the handler's duration. */
 export function recordProcess(queue: string, startedAt: number, error?: unknown): void {
   const m = meters();
+  if (!m) return;
   m.consumed.add(1, base(queue, 'process', error));
   m.processDuration.record((performance.now() - startedAt) / 1000, base(queue, 'process', error));
 }
 
 export function recordRetry(queue: string): void {
-  meters().retried.add(1, base(queue, 'retry'));
+  meters()?.retried.add(1, base(queue, 'retry'));
 }
 
 export function recordDeadLetter(queue: string): void {
-  meters().deadLettered.add(1, base(queue, 'dead_letter'));
+  meters()?.deadLettered.add(1, base(queue, 'dead_letter'));
 }
 
 export function recordRpcExpired(queue: string): void {
-  meters().rpcExpired.add(1, base(queue, 'process'));
+  meters()?.rpcExpired.add(1, base(queue, 'process'));
 }
 
 export function recordReplyToRefused(queue: string): void {
-  meters().replyToRefused.add(1, base(queue, 'process'));
+  meters()?.replyToRefused.add(1, base(queue, 'process'));
 }

@@ -2,9 +2,9 @@ import { propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { amqplibInstrumented, startSend } from './warren-tracing';
+import { amqplibFile } from '../connection/amqplib-files';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const channelModel = require('amqplib/lib/channel_model') as { Channel: { prototype: { publish: (...args: unknown[]) => unknown } } };
+const channelModel = amqplibFile<{ Channel: { prototype: { publish: (...args: unknown[]) => unknown } } }>('channel_model');
 
 describe('trace context injection', () => {
   beforeAll(() => {

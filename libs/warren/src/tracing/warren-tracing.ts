@@ -1,50 +1,40 @@
-import {
-  Context,
-  ProxyTracerProvider,
-  ROOT_CONTEXT,
-  Span,
-  SpanKind,
-  SpanStatusCode,
-  TextMapGetter,
-  TextMapSetter,
-  context,
-  createNoopMeter,
-  metrics,
-  propagation,
-  trace,
-} from '@opentelemetry/api';
+import type { Context, Span, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
 import { redactText } from '../logging/redact';
 import { errorType } from './error-type';
+import { OtelApi, otelApi } from './otel-api';
 import { recordProcess, recordSend } from './warren-metrics';
+import { amqplibFile } from '../connection/amqplib-files';
 
 /**
- * OpenTelemetry through `@opentelemetry/api` only: with no SDK registered every call here is a
- * no-op. Span names and attributes follow the messaging semantic conventions for RabbitMQ.
+ * OpenTelemetry through `@opentelemetry/api` only (an optional peer, see otel-api.ts): with no SDK
+ * registered, or no API installed, every call here is a no-op. Span names and attributes follow
+ * the messaging semantic conventions for RabbitMQ.
  */
-const tracer = () => trace.getTracer('nestjs-warren');
+const api = otelApi();
 
 // What the API hands out while no SDK is registered (a fresh proxy has no delegate yet).
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+const NOOP_TRACER_PROVIDER = api && new api.ProxyTracerProvider().getDelegate();
 let meterProviderSeen: unknown;
 let meterIsNoop = false;
 
 /**
- * True while no tracer provider, propagator or meter provider is registered: spans, context and
- * metrics would all be no-ops, so the hot path skips building them (attribute objects, a span, a
- * `finally` promise per message). Checked per call through the public API, so an SDK started later
- * is picked up at once.
+ * The API while a tracer provider, propagator or meter provider is registered; undefined while
+ * spans, context and metrics would all be no-ops (or the API is not installed), so the hot path
+ * skips building them (attribute objects, a span, a `finally` promise per message). Checked per
+ * call through the public API, so an SDK started later is picked up at once.
  */
-function telemetryOff(): boolean {
-  const provider = trace.getTracerProvider();
-  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER) return false;
-  if (propagation.fields().length > 0) return false;
-  const meterProvider = metrics.getMeterProvider();
+function telemetry(): OtelApi | undefined {
+  if (!api) return undefined;
+  const provider = api.trace.getTracerProvider();
+  if (!(provider instanceof api.ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER) return api;
+  if (api.propagation.fields().length > 0) return api;
+  const meterProvider = api.metrics.getMeterProvider();
   if (meterProvider !== meterProviderSeen) {
     meterProviderSeen = meterProvider;
-    meterIsNoop = meterProvider.getMeter('nestjs-warren') === createNoopMeter();
+    meterIsNoop = meterProvider.getMeter('nestjs-warren') === api.createNoopMeter();
   }
-  return meterIsNoop;
+  return meterIsNoop ? undefined : api;
 }
 
 const NOTHING_TO_END = { end: () => undefined };
@@ -75,8 +65,7 @@ type ChannelModelModule = { Channel?: { prototype: { publish?: { __wrapped?: boo
 let loaded: ChannelModelModule | undefined;
 function channelModel(): ChannelModelModule {
   // amqplib's promise API module, the one the instrumentation wraps (untyped: no declarations for it).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require('amqplib/lib/channel_model') as ChannelModelModule;
+  loaded ??= amqplibFile<ChannelModelModule>('channel_model');
   return loaded;
 }
 
@@ -100,20 +89,21 @@ export function startSend(
   headers: Record<string, unknown> | undefined,
   kind: 'producer' | 'client' = 'producer',
 ): { headers: Record<string, unknown> | undefined; end(error?: unknown): void } {
-  if (telemetryOff()) return { headers, end: NOTHING_TO_END.end };
+  const otel = telemetry();
+  if (!otel) return { headers, end: NOTHING_TO_END.end };
   const destination = target.exchange || target.routingKey;
   const startedAt = performance.now();
   const measured = (error?: unknown) => recordSend(destination, kind === 'client' ? 'request' : 'send', startedAt, error);
   if (amqplibInstrumented()) return { headers, end: measured };
-  const span = tracer().startSpan(`send ${destination}`, {
-    kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.PRODUCER,
+  const span = otel.trace.getTracer('nestjs-warren').startSpan(`send ${destination}`, {
+    kind: kind === 'client' ? otel.SpanKind.CLIENT : otel.SpanKind.PRODUCER,
     attributes: attributes({ destination, routingKey: target.routingKey, messageId: target.messageId, operation: 'send' }),
   });
   return {
-    headers: withContext(trace.setSpan(context.active(), span), headers),
+    headers: withContext(otel, otel.trace.setSpan(otel.context.active(), span), headers),
     end: (error) => {
       measured(error);
-      endSpan(span, error);
+      endSpan(otel, span, error);
     },
   };
 }
@@ -123,22 +113,23 @@ export function startSend(
  * the headers (so one trace runs from the first request through every hop), with a link to it.
  */
 export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: () => Promise<T>): Promise<T> {
-  if (telemetryOff()) return run();
+  const otel = telemetry();
+  if (!otel) return run();
   const startedAt = performance.now();
   const measured = () => recordProcess(queue, startedAt, failures.get(message));
   if (amqplibInstrumented()) return run().finally(measured);
-  const parent: Context = propagation.extract(ROOT_CONTEXT, message.properties.headers, getter);
-  const producer = trace.getSpanContext(parent);
-  const span = tracer().startSpan(
+  const parent: Context = otel.propagation.extract(otel.ROOT_CONTEXT, message.properties.headers, getter);
+  const producer = otel.trace.getSpanContext(parent);
+  const span = otel.trace.getTracer('nestjs-warren').startSpan(
     `process ${queue}`,
     {
-      kind: SpanKind.CONSUMER,
+      kind: otel.SpanKind.CONSUMER,
       attributes: attributes({ destination: queue, routingKey: message.fields.routingKey, messageId: message.properties.messageId, operation: 'process' }),
       links: producer ? [{ context: producer }] : [],
     },
     parent,
   );
-  return context.with(trace.setSpan(parent, span), run).finally(() => {
+  return otel.context.with(otel.trace.setSpan(parent, span), run).finally(() => {
     measured();
     span.end();
   });
@@ -146,7 +137,8 @@ export function withProcessSpan<T>(queue: string, message: ConsumeMessage, run: 
 
 /** Headers for an RPC reply, carrying the current (process) span's context. */
 export function replyHeaders(headers?: Record<string, unknown>): Record<string, unknown> | undefined {
-  return telemetryOff() || amqplibInstrumented() ? headers : withContext(context.active(), headers);
+  const otel = telemetry();
+  return !otel || amqplibInstrumented() ? headers : withContext(otel, otel.context.active(), headers);
 }
 
 /**
@@ -154,9 +146,9 @@ export function replyHeaders(headers?: Record<string, unknown>): Record<string, 
  * changed); `headers` itself when the propagator adds nothing — no SDK registered, the usual case
  * on the hot path — so no object is allocated per message for nothing.
  */
-function withContext(ctx: Context, headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+function withContext(otel: OtelApi, ctx: Context, headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   const fields: Record<string, unknown> = {};
-  propagation.inject(ctx, fields, setter);
+  otel.propagation.inject(ctx, fields, setter);
   for (const _ in fields) return { ...headers, ...fields };
   return headers;
 }
@@ -167,16 +159,16 @@ const failures = new WeakMap<ConsumeMessage, unknown>();
 /** Marks the current delivery's span failed, or records what Warren did with it (retry, dead letter). */
 export function markFailed(error: unknown, message?: ConsumeMessage): void {
   if (message) failures.set(message, error);
-  const span = trace.getActiveSpan();
-  if (span) recordFailure(span, error);
+  const span = api?.trace.getActiveSpan();
+  if (span) recordFailure(api as OtelApi, span, error);
 }
 
 export function spanEvent(name: string, attributes: Record<string, string | number>): void {
-  trace.getActiveSpan()?.addEvent(name, attributes);
+  api?.trace.getActiveSpan()?.addEvent(name, attributes);
 }
 
-function endSpan(span: Span, error?: unknown): void {
-  if (error !== undefined) recordFailure(span, error);
+function endSpan(otel: OtelApi, span: Span, error?: unknown): void {
+  if (error !== undefined) recordFailure(otel, span, error);
   span.end();
 }
 
@@ -185,10 +177,10 @@ function endSpan(span: Span, error?: unknown): void {
  * through redactText, as the handler's or peer's text may hold credentials; `error.type` is bounded
  * (see errorType), so a peer's codes never reach an attribute.
  */
-function recordFailure(span: Span, error: unknown): void {
+function recordFailure(otel: OtelApi, span: Span, error: unknown): void {
   const message = redactText(error instanceof Error ? error.message : String(error));
   const stack = error instanceof Error && error.stack ? redactText(error.stack) : undefined;
   span.recordException({ name: error instanceof Error ? error.name : 'Error', message, stack });
   span.setAttribute('error.type', errorType(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  span.setStatus({ code: otel.SpanStatusCode.ERROR, message });
 }

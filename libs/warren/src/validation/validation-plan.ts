@@ -59,7 +59,7 @@ function schemaOf(handler: HandlerDefinition): StandardSchemaV1 | undefined {
 }
 
 /** Validates with the schema and hands on its output; synchronous for a synchronous schema. */
-export function schemaPlan(schema: StandardSchemaV1, label: string): ValidationPlan {
+function schemaPlan(schema: StandardSchemaV1, label: string): ValidationPlan {
   const settle = (checked: Checked): unknown => {
     if (checked.ok) return checked.value;
     throw new MessageValidationError<ValidationIssue>(label, checked.issues);

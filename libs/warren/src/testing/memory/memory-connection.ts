@@ -8,7 +8,7 @@ import type { MemoryBroker } from './memory-broker';
 import { MemoryChannel } from './memory-channel';
 
 /** An amqplib connection (ChannelModel) to the in-memory broker. */
-export class MemoryConnection extends EventEmitter {
+class MemoryConnection extends EventEmitter {
   private readonly channels = new Set<MemoryChannel>();
   private closed = false;
 
@@ -50,7 +50,7 @@ export class MemoryConnection extends EventEmitter {
  * `reconnectDelayMs` after it was dropped (`MemoryBroker`-level faults use it), with the same
  * 'connect' / 'disconnect' events Warren listens to.
  */
-export class MemoryConnectionManager extends EventEmitter {
+class MemoryConnectionManager extends EventEmitter {
   connection?: MemoryConnection;
   private closed = false;
   private timer?: NodeJS.Timeout;
@@ -95,7 +95,7 @@ export class MemoryConnectionManager extends EventEmitter {
 }
 
 /**
- * The connector `WarrenTestingModule` gives Warren: connects to `broker` and declares what golevelup
+ * The connector `WarrenTestingModule` gives Warren: connects to `broker` and declares what Warren's own connector
  * would declare at every connect (the module's exchanges, the topology's queues and bindings).
  */
 export function memoryConnector(broker: MemoryBroker): BrokerConnector {
@@ -116,7 +116,7 @@ export function memoryConnector(broker: MemoryBroker): BrokerConnector {
       for (const binding of exchangeBindings) await topology.bindExchange(binding.destination, binding.source, binding.pattern, binding.args);
     };
     await declare(manager.connect());
-    // After a dropped connection, as golevelup does on every reconnect.
+    // After a dropped connection, as Warren's own connector does on every reconnect.
     manager.on('connect', ({ connection }: { connection: MemoryConnection }) => void declare(connection).catch(() => undefined));
     return {
       manager: manager as unknown as AmqpConnectionManager,

@@ -11,7 +11,7 @@ export interface Binding {
 }
 
 /** Topic match: words split by '.', `*` is exactly one word, `#` zero or more. */
-export function topicMatches(pattern: string, key: string): boolean {
+function topicMatches(pattern: string, key: string): boolean {
   return matchWords(pattern.split('.'), 0, key.split('.'), 0);
 }
 
@@ -27,7 +27,7 @@ function matchWords(pattern: string[], p: number, words: string[], w: number): b
 }
 
 /** Headers exchange: `x-match` 'all' (default) or 'any' over the binding's other arguments (`x-` ones ignored). */
-export function headersMatch(args: Record<string, unknown>, headers: Record<string, unknown> | undefined): boolean {
+function headersMatch(args: Record<string, unknown>, headers: Record<string, unknown> | undefined): boolean {
   const mode = args['x-match'] === 'any' || args['x-match'] === 'any-with-x' ? 'any' : 'all';
   const wanted = Object.entries(args).filter(([name]) => !name.startsWith('x-'));
   if (wanted.length === 0) return mode === 'all';

@@ -1,4 +1,4 @@
-import type { Channel, ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { AmqpConnectionManager as ManagedConnection } from 'amqp-connection-manager';
 import { BrokerConnection } from '../connection/broker-connection';
 import { WarrenConsumers } from '../consumer/warren-consumers';
@@ -7,10 +7,14 @@ import { MessageProducer } from '../producer/message-producer';
 import { RpcClient } from '../rpc/rpc-client';
 import { DEFAULT_CONNECTION_NAME } from '../warren.tokens';
 import { WarrenConfigurationError } from '../errors/configuration.error';
+import { ConnectionNotAvailableError } from '../errors/connection.error';
+import { EncodedMessage } from '../codec/message-codec';
+import { encodeGolevelup } from '../codec/golevelup-format';
 import { Warren, createWarren } from '../warren.standalone';
 import { translateConfig } from './config-translation';
 import type {
   AmqpRequestOptions,
+  BatchSubscriberHandler,
   RabbitMQConfig,
   RpcSubscriberHandler,
   SubscriberHandler,
@@ -29,7 +33,9 @@ export interface WarrenParts {
  * golevelup's `AmqpConnection`, backed by Warren: publishes go through Warren's confirmed,
  * mandatory `MessageProducer`, requests through `RpcClient`, run-time subscribers through
  * `WarrenConsumers` (with Warren's retry and dead-letter handling) — consumers on Warren's
- * connection, publishes on its publishing connection.
+ * connection, publishes on its publishing connection. Messages and requests are encoded as
+ * golevelup encodes them (JSON for everything but Buffers, strings too, no content type), so
+ * golevelup services read them as they read each other's.
  */
 export class AmqpConnection {
   private parts?: WarrenParts;
@@ -82,7 +88,11 @@ export class AmqpConnection {
     return this.warren.broker;
   }
 
-  /** An amqplib channel for declaring and inspecting topology; Warren's consumers use channels of their own. */
+  /**
+   * An amqplib channel for declaring and inspecting topology; Warren's consumers use channels of
+   * their own. An operation the broker refuses (a 404, a 406) rejects that call; the channel is
+   * re-opened at once (`ChannelNotAvailableError` meanwhile, or while disconnected).
+   */
   get channel(): Channel {
     return this.broker.topologyChannel;
   }
@@ -91,8 +101,11 @@ export class AmqpConnection {
     return { [this.name]: this.broker.topologyChannel };
   }
 
-  get connection(): ChannelModel | undefined {
-    return this.broker.currentConnection;
+  /** The current amqplib connection; `ConnectionNotAvailableError` while there is none (as golevelup). */
+  get connection(): ChannelModel {
+    const connection = this.broker.currentConnection;
+    if (!connection) throw new ConnectionNotAvailableError();
+    return connection;
   }
 
   get managedConnection(): ManagedConnection {
@@ -112,18 +125,27 @@ export class AmqpConnection {
     return this.configuration.name ?? DEFAULT_CONNECTION_NAME;
   }
 
-  /** Resolves `true` once the broker confirmed the message; rejects with Warren's typed errors. */
+  /**
+   * Publishes `message` encoded as golevelup does; resolves `true` once the broker confirmed it,
+   * rejects with Warren's typed errors.
+   */
   async publish(exchange: string, routingKey: string, message: unknown, options?: Options.Publish): Promise<boolean> {
-    await this.producer.publish(exchange, routingKey, message, toPublishOptions(options));
+    const body = encodeGolevelup(message, 'message', this.configuration.serializer);
+    await this.producer.publish(exchange, routingKey, new EncodedMessage(body.content), toPublishOptions(options));
     return true;
   }
 
   /**
-   * golevelup's RPC call: Warren's `RpcClient.request` (direct reply-to, `timeout` in ms, `RemoteError` on a handler error).
+   * Calls an RPC handler (golevelup's or Warren's) with `payload` encoded as golevelup does (a
+   * missing or falsy payload is sent as `{}`, as golevelup sends it). Warren chooses the
+   * correlation id (random) and the expiration (what is left of the timeout) itself.
    */
-  request<T>(options: AmqpRequestOptions): Promise<T> {
-    return this.rpc.request<T>(options.exchange, options.routingKey, options.payload, {
-      timeoutMs: options.timeout,
+  async request<T>(options: AmqpRequestOptions): Promise<T> {
+    const payload = encodeGolevelup(options.payload || {}, 'payload', this.configuration.serializer);
+    const { persistent, priority, messageId, type, appId, userId, contentType, contentEncoding } = toPublishOptions(options.publishOptions) ?? {};
+    return this.rpc.request<T>(options.exchange, options.routingKey, new EncodedMessage(payload.content), {
+      ...withoutUndefined({ persistent, priority, messageId, type, appId, userId, contentType, contentEncoding }),
+      timeoutMs: options.timeout || undefined,
       headers: options.headers,
     });
   }
@@ -134,6 +156,17 @@ export class AmqpConnection {
       { ...withConsumeOptions(options, consumeOptions), type: 'subscribe' },
       (payload, message, headers) => handler(payload as T, message, headers),
       originalHandlerName,
+    );
+    return { consumerTag: state.consumerTag };
+  }
+
+  /** A run-time batch subscriber (golevelup's defaults: batches of 10, 200 ms). */
+  async createBatchSubscriber<T>(handler: BatchSubscriberHandler<T>, options: MessageHandlerOptions, consumeOptions?: Options.Consume): Promise<SubscriptionResult> {
+    const batchOptions = { size: 10, timeout: 200, ...options.batchOptions };
+    const state = await this.consumers.add(
+      { ...withConsumeOptions({ ...options, batchOptions }, consumeOptions), type: 'subscribe' },
+      (payloads, messages, headers) => handler(payloads as Array<T | undefined>, messages as unknown as ConsumeMessage[], headers as unknown as Array<Record<string, unknown>>),
+      'createBatchSubscriber',
     );
     return { consumerTag: state.consumerTag };
   }
@@ -171,4 +204,8 @@ function toPublishOptions(options: Options.Publish | undefined): PublishOptions 
   const result: PublishOptions = { ...(rest as PublishOptions), expiration };
   if (durable !== undefined) result.persistent = durable;
   return result;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,5 +1,9 @@
-// The Nest 12 job's app, as `nest new` makes one (ESM, TypeScript), with Warren from the packed tarball.
+// The clean-install check's app, as `nest new` makes one (TypeScript; CommonJS on Nest 11, ESM on
+// Nest 12), with Warren from the packed tarball. It declares only what such an app declares (no
+// amqplib): run.js removes the durable queues it leaves, with the repository's own amqplib.
 import 'reflect-metadata';
+import { execFile } from 'child_process';
+import { join } from 'path';
 import * as common from '@nestjs/common';
 import { Controller, Get, Injectable, Module, PipeTransform, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,11 +15,10 @@ import { WarrenClient, WarrenRpcExceptionFilter, WarrenServer } from 'nestjs-war
 import { z } from 'zod';
 import { WarrenHealthIndicator, WarrenHealthModule } from 'nestjs-warren/health';
 import { lastValueFrom } from 'rxjs';
-import amqplib from 'amqplib';
 
 const run = process.env.RUN_ID ?? String(process.pid);
 process.stdout.write(`running on node ${process.version}\n`);
-const exchange = `nest12.${run}`;
+const exchange = `clean-install.${run}`;
 const results: string[] = [];
 const check = (ok: boolean, what: string) => {
   results.push(`${ok ? 'PASS' : 'FAIL'} ${what}`);
@@ -41,7 +44,7 @@ class Handlers {
     return { sum: a + b };
   }
 
-  // Warren's own Standard Schema validation (issue 27): the handler gets the output.
+  // Warren's own Standard Schema validation: the handler gets the schema's output.
   @RabbitRPC({ exchange, routingKey: 'text.shout', queue: `${exchange}.math`, queueOptions: { durable: false, autoDelete: true }, schema: z.object({ text: z.string().transform((t) => t.toUpperCase()) }) })
   shout(@RabbitPayload() { text }: { text: string }) {
     return text;
@@ -49,16 +52,16 @@ class Handlers {
 }
 
 /**
- * On the transport, Nest 12's own semantics: `@Payload({ schema })` only annotates the parameter,
- * and Nest's StandardSchemaValidationPipe validates it; its exceptionFactory makes a Warren
- * validation error, which WarrenRpcExceptionFilter lets through to the caller as VALIDATION_FAILED.
+ * On the transport, Nest 12's own semantics: `@Payload({ schema })` only annotates the parameter and
+ * Nest's StandardSchemaValidationPipe validates it; its exceptionFactory makes a Warren validation error,
+ * which WarrenRpcExceptionFilter lets through to the caller as VALIDATION_FAILED. Nest 11 has no such pipe.
  */
-// Nest 12's names, reached this way because the repository also type-checks this file against Nest 11.
-const { StandardSchemaValidationPipe } = common as unknown as {
-  StandardSchemaValidationPipe: new (options: { exceptionFactory(issues: readonly StandardSchemaIssue[]): unknown }) => PipeTransform;
-};
-const schemaPipe = new StandardSchemaValidationPipe({ exceptionFactory: (issues) => MessageValidationError.fromIssues(issues) });
-const nest12Payload = (options: { schema: unknown; pipes: PipeTransform[] }) => Payload(options as never);
+const SchemaPipe = (common as unknown as {
+  StandardSchemaValidationPipe?: new (options: { exceptionFactory(issues: readonly StandardSchemaIssue[]): unknown }) => PipeTransform;
+}).StandardSchemaValidationPipe;
+const nest12 = SchemaPipe !== undefined;
+const schemaPipes: PipeTransform[] = SchemaPipe ? [new SchemaPipe({ exceptionFactory: (issues) => MessageValidationError.fromIssues(issues) })] : [];
+const schemaPayload = (options: { schema: unknown; pipes: PipeTransform[] }) => Payload(options as never);
 
 @Controller()
 class Health {
@@ -77,7 +80,7 @@ class MathPatterns {
 
   @MessagePattern('math.half')
   @UseFilters(new WarrenRpcExceptionFilter())
-  half(@nest12Payload({ schema: z.number(), pipes: [schemaPipe] }) n: number) {
+  half(@schemaPayload({ schema: z.number(), pipes: schemaPipes }) n: number) {
     return n / 2;
   }
 }
@@ -94,13 +97,14 @@ class MathPatterns {
 })
 class AppModule {}
 
-/** The transport's service queue is durable: remove what this run declared. */
-async function cleanUp(): Promise<void> {
-  const connection = await amqplib.connect(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
-  const channel = await connection.createChannel();
-  for (const queue of [`${exchange}.ms.q`, `${exchange}.ms.q.dlq`]) await channel.deleteQueue(queue);
-  for (const name of [`${exchange}.ms`, exchange]) await channel.deleteExchange(name);
-  await connection.close();
+/** The installed `warren` bin (its own dependencies included) publishing one message to the app. */
+function cliPublish(routingKey: string, body: object): Promise<{ code: number; output: string }> {
+  const bin = join(process.cwd(), 'node_modules', '.bin', 'warren');
+  return new Promise((resolve) => {
+    execFile(bin, ['publish', exchange, routingKey, JSON.stringify(body)], { timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as NodeJS.ErrnoException).code ?? 1) || 1 : 0, output: `${stdout}${stderr}`.trim() });
+    });
+  });
 }
 
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
@@ -124,22 +128,25 @@ async function main() {
     check((await rpc.request<{ sum: number }>(exchange, 'math.sum', { a: 2, b: 40 })).sum === 42, 'an RPC with a DTO answered');
     const refused = await rpc.request(exchange, 'math.sum', { a: 1.5, b: 2 }).catch((e: unknown) => e);
     check(refused instanceof RemoteError && refused.code === 'VALIDATION_FAILED', 'an invalid DTO came back as RemoteError VALIDATION_FAILED');
+    const client = app.get<ClientProxy>('MATH');
+    check((await lastValueFrom(client.send('math.double', 21))) === 42, 'the microservices transport answered a @MessagePattern');
     check((await rpc.request(exchange, 'text.shout', { text: 'ada' })) === 'ADA', "a handler's zod schema gave the handler its output");
     const invalid = await rpc.request(exchange, 'text.shout', { text: 5 }).catch((e: unknown) => e);
     check(invalid instanceof RemoteError && invalid.code === 'VALIDATION_FAILED', "a handler's zod schema refused an invalid request with VALIDATION_FAILED");
-    const client = app.get<ClientProxy>('MATH');
-    check((await lastValueFrom(client.send('math.double', 21))) === 42, 'the microservices transport answered a @MessagePattern');
-    check((await lastValueFrom(client.send('math.half', 42))) === 21, "@Payload({ schema }) with Nest's StandardSchemaValidationPipe let a valid payload through");
-    const refusedPayload = await lastValueFrom(client.send('math.half', 'x')).catch((e: unknown) => e);
-    check(refusedPayload instanceof RemoteError && refusedPayload.code === 'VALIDATION_FAILED', "@Payload({ schema }) refused an invalid payload: the caller got VALIDATION_FAILED");
+    if (nest12) {
+      check((await lastValueFrom(client.send('math.half', 42))) === 21, "@Payload({ schema }) with Nest's StandardSchemaValidationPipe let a valid payload through");
+      const refusedPayload = await lastValueFrom(client.send('math.half', 'x')).catch((e: unknown) => e);
+      check(refusedPayload instanceof RemoteError && refusedPayload.code === 'VALIDATION_FAILED', '@Payload({ schema }) refused an invalid payload: the caller got VALIDATION_FAILED');
+    }
     const health = await fetch(`${await app.getUrl()}/health`);
     check(health.status === 200, 'the terminus health indicator says up');
+    const cli = await cliPublish('order.created', { id: 'o-cli' });
+    check(cli.code === 0 && (await until(() => received.includes('o-cli'), 5000)), `the warren bin published to a subscriber (exit ${cli.code}${cli.code ? `: ${cli.output}` : ''})`);
   } finally {
     const closed = await app.close().then(() => true, () => false);
     check(closed, 'the app closed gracefully');
-    await cleanUp();
   }
-  process.exitCode = results.every((r) => r.startsWith('PASS')) && results.length === 10 ? 0 : 1;
+  process.exitCode = results.every((r) => r.startsWith('PASS')) && results.length === (nest12 ? 11 : 9) ? 0 : 1;
 }
 
 main().catch((error: unknown) => {

@@ -50,6 +50,8 @@ export function translateConfig(config: RabbitMQConfig): TranslatedConfig {
     defaultRpcErrorHandler: config.defaultRpcErrorHandler,
     serializer: config.serializer,
     deserializer: config.deserializer,
+    // Handlers read and answer as golevelup's, so golevelup services on the same broker interoperate.
+    handlerFormat: 'golevelup',
     defaultPublishOptions: config.defaultPublishOptions as PublishOptions | undefined,
     golevelup: {
       exchangeBindings: config.exchangeBindings,

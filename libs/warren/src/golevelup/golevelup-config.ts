@@ -9,7 +9,7 @@ import { topologyDeclarations } from '../topology/topology-declaration';
  * no handler registration or reply consumer of golevelup's own) on top.
  */
 export function golevelupConfig(options: ResolvedWarrenOptions, logger: WarrenLogger): RabbitMQConfig {
-  const passThrough = options.golevelup;
+  const passThrough = options.golevelup as Partial<RabbitMQConfig>;
   const { connection } = options;
   return {
     ...passThrough,

@@ -1,11 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
-import type { ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type {
   MessageDeserializer,
   MessageErrorHandler,
   MessageHandlerErrorBehavior,
   MessageHandlerOptions,
   MessageSerializer,
+  PassThroughExchangeBinding,
+  PassThroughQueue,
   RabbitHandlerType,
 } from '../interfaces';
 import type { Nack } from '../consumer/nack';
@@ -26,23 +28,9 @@ export interface RabbitMQExchangeConfig {
 }
 
 /** A queue `RabbitMQModule` declares and optionally binds (golevelup's `queues` entry). */
-export interface RabbitMQQueueConfig {
-  name: string;
-  createQueueIfNotExists?: boolean;
-  options?: Options.AssertQueue;
-  exchange?: string;
-  routingKey?: string | string[];
-  bindQueueArguments?: Record<string, unknown>;
-  consumerTag?: string;
-}
-
+export type RabbitMQQueueConfig = PassThroughQueue;
 /** An exchange-to-exchange binding (golevelup's `exchangeBindings` entry). */
-export interface RabbitMQExchangeBindingConfig {
-  destination: string;
-  source: string;
-  pattern: string;
-  args?: Record<string, unknown>;
-}
+export type RabbitMQExchangeBindingConfig = PassThroughExchangeBinding;
 
 /**
  * A named channel's prefetch (golevelup's `channels` entry); `default: true` applies it to handlers that name none.
@@ -68,7 +56,7 @@ export interface ConnectionInitOptions {
   skipDisconnectFailedLogging?: boolean;
 }
 
-/** golevelup's module options (`RabbitMQModule.forRoot`). See docs/migrating-from-golevelup.md for how each maps. */
+/** golevelup's module options (`RabbitMQModule.forRoot`). See the README's Migrating section for how each maps. */
 export interface RabbitMQConfig {
   /** Not supported yet (one connection per application module): a warning is logged unless 'default'. */
   name?: string;
@@ -133,3 +121,32 @@ export type RpcResponse<T> = T | Nack;
 export type SubscriberHandler<T = unknown> = (msg: T | undefined, rawMessage?: ConsumeMessage, headers?: Record<string, unknown>) => Promise<SubscribeResponse> | SubscribeResponse;
 /** A run-time RPC function (`createRpc`): returns the reply. */
 export type RpcSubscriberHandler<T = unknown, U = unknown> = (msg: T | undefined, rawMessage?: ConsumeMessage, headers?: Record<string, unknown>) => Promise<RpcResponse<U>> | RpcResponse<U>;
+
+/** A run-time batch subscriber function: arrays of payloads, raw messages and headers. */
+export type BatchSubscriberHandler<T = unknown> = (
+  msg: Array<T | undefined>,
+  rawMessage?: ConsumeMessage[],
+  headers?: Array<Record<string, unknown> | undefined>,
+) => Promise<SubscribeResponse> | SubscribeResponse;
+/** amqplib's consume options. */
+export type ConsumeOptions = Options.Consume;
+/** golevelup's name for `AmqpConnection.request`'s options. */
+export type RequestOptions = AmqpRequestOptions;
+
+/** A reply as golevelup's reply consumer passed it on (Warren's RPC client does not expose these). */
+export interface CorrelationMessage {
+  correlationId: string;
+  requestId?: string;
+  message: Record<string, unknown>;
+}
+
+/** A consumer as golevelup's AmqpConnection kept it (Warren keeps its consumers in `WarrenConsumers`). */
+export type BaseConsumerHandler = { consumerTag: string; channel: ConfirmChannel; msgOptions: MessageHandlerOptions };
+/** One of golevelup's consumer records: a subscriber, a batch subscriber or an RPC handler. */
+export type ConsumerHandler<T, U> =
+  | (BaseConsumerHandler & { type: 'subscribe'; handler: SubscriberHandler<T> })
+  | (BaseConsumerHandler & { type: 'subscribe-batch'; handler: BatchSubscriberHandler<T> })
+  | (BaseConsumerHandler & { type: 'rpc'; handler: RpcSubscriberHandler<T, U> });
+
+/** An error handler for one message or a batch (golevelup's ready-made handlers take both). */
+export type LegacyMessageErrorHandler = (channel: Channel, message: ConsumeMessage | ConsumeMessage[], error: any) => Promise<void> | void;

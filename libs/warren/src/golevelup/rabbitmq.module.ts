@@ -6,6 +6,7 @@ import { MessageProducer } from '../producer/message-producer';
 import { RpcClient } from '../rpc/rpc-client';
 import { WarrenModule } from '../warren.module';
 import { MESSAGES } from '../warren.messages';
+import { WarrenConfigurationError } from '../errors/configuration.error';
 import { AmqpConnection } from './amqp-connection';
 import { AmqpConnectionManager } from './amqp-connection-manager';
 import { RABBIT_CONFIG_FACTORY, RABBIT_CONFIG_TOKEN } from './compat.constants';
@@ -46,8 +47,14 @@ export class RabbitMQModule {
     return RabbitMQModule.build([{ provide: RABBIT_CONFIG_TOKEN, useValue: config }], []);
   }
 
-  /** The same, with the configuration from `useFactory`, `useClass` or `useExisting`. */
-  static forRootAsync(options: RabbitMQModuleAsyncOptions): DynamicModule {
+  /**
+   * The configuration from a factory, a class or an existing provider. golevelup 5 and earlier
+   * took the module first (`forRootAsync(RabbitMQModule, options)`); that form is accepted too.
+   */
+  static forRootAsync(options: RabbitMQModuleAsyncOptions): DynamicModule;
+  static forRootAsync(module: Type<unknown>, options: RabbitMQModuleAsyncOptions): DynamicModule;
+  static forRootAsync(first: RabbitMQModuleAsyncOptions | Type<unknown>, second?: RabbitMQModuleAsyncOptions): DynamicModule {
+    const options = typeof first === 'function' && second !== undefined ? second : (first as RabbitMQModuleAsyncOptions);
     return RabbitMQModule.build(configProviders(options), options.imports ?? []);
   }
 
@@ -87,7 +94,7 @@ export class RabbitMQModule {
 function configProviders(options: RabbitMQModuleAsyncOptions): Provider[] {
   if (options.useFactory) return [{ provide: RABBIT_CONFIG_TOKEN, useFactory: options.useFactory, inject: options.inject ?? [] }];
   const factoryClass = options.useClass ?? options.useExisting;
-  if (!factoryClass) throw new Error('RabbitMQModule.forRootAsync needs useFactory, useClass or useExisting');
+  if (!factoryClass) throw new WarrenConfigurationError(MESSAGES.forRootAsyncNeedsFactory);
   const create: Provider = {
     provide: RABBIT_CONFIG_TOKEN,
     useFactory: (factory: RabbitMQConfigFactory) => factory.create(),
