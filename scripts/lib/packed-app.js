@@ -28,11 +28,8 @@ function npm(args, cwd, say) {
   return (result.stderr.match(/ERESOLVE overriding peer dependency/g) || []).length;
 }
 
-/** Packs libs/warren (built beforehand: `npm run build`) into `dir`; returns the tarball's file name. */
+/** Packs libs/warren into `dir` (its prepack script builds it afresh); returns the tarball's file name. */
 function packWarren(dir) {
-  if (!fs.existsSync(path.join(ROOT, 'libs', 'warren', 'dist', 'index.js'))) {
-    throw new Error('libs/warren/dist is missing: run `npm run build` first');
-  }
   return execFileSync('npm', ['pack', '--pack-destination', dir, '--loglevel=warn'], { cwd: path.join(ROOT, 'libs', 'warren'), encoding: 'utf8' })
     .trim()
     .split('\n')

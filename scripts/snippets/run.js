@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run test:snippets`: every ```ts block of README.md and docs/*.md compiles as a user would
- * write it. Packs the library (built beforehand), lays out a fresh Nest app in a temp dir, installs
+ * write it. Packs the library (its prepack builds it), lays out a fresh Nest app in a temp dir, installs
  * Nest and the tarball with a plain `npm install`, writes each block as a file of that app and
  * type-checks them all with the app's tsc (strict). Errors are reported at the Markdown line.
  *

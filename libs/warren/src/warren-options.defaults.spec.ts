@@ -45,6 +45,7 @@ const RESOLVED: Record<string, (resolved: ResolvedWarrenOptions) => unknown> = {
   'validation.forbidUnknownValues': (r) => (r.validation as ValidatorOptions).forbidUnknownValues,
   'validation.onPublish': (r) => r.validateOnPublish,
   'topology.mode': (r) => r.topology.mode,
+  handlerFormat: (r) => r.handling.format,
 };
 
 /** Scalar defaults that `resolveOptions` does not apply (WarrenModule.forRoot reads it itself). */
