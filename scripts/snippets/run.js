@@ -9,6 +9,7 @@
  *   ```ts                         a file of its own (`export {}` is added, so names do not clash; a
  *                                 block with a top-level `await` becomes an ES module, `.mts`)
  *   ```ts file=orders.handler.ts  a named file; blocks of one document import each other by name
+ *                                 (`./orders.handler.js`: the Nest 12 app is an ES module)
  *   ```ts no-compile              not checked (kept few; the run lists them)
  *   <!-- snippet-preamble ... --> right before a block: hidden lines put before it (imports,
  *                                 `declare const producer: MessageProducer;`)
@@ -152,7 +153,8 @@ function dependencies(nest) {
     'zod@^4',
     'valibot@^1',
     '@opentelemetry/api@~1.9.0',
-    'typescript@~5.9',
+    // What `nest new` installs: Nest 11 apps TypeScript 5, Nest 12 apps TypeScript 6.
+    nest === '11' ? 'typescript@~5.9' : 'typescript@^6',
     '@types/node@^20',
     '@types/jest@^29',
   ];
@@ -162,8 +164,9 @@ function checkAgainst(nest, tarballDir, tarball) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `warren-snippets-nest${nest}-`));
   try {
     fs.copyFileSync(path.join(tarballDir, tarball), path.join(dir, tarball));
-    writeJson(path.join(dir, 'package.json'), { name: 'warren-snippets-app', private: true, scripts: {} });
-    // What `nest new` writes, made strict: a reader's project may be.
+    // `nest new` makes a CommonJS app for Nest 11 and an ES module app for Nest 12.
+    writeJson(path.join(dir, 'package.json'), { name: 'warren-snippets-app', private: true, type: nest === '11' ? 'commonjs' : 'module' });
+    // What `nest new` writes, made strict (as Nest 12's is).
     writeJson(path.join(dir, 'tsconfig.json'), {
       compilerOptions: {
         module: 'nodenext',
