@@ -2,6 +2,7 @@ import { MalformedMessageError } from '../errors/malformed-message.error';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
 import { MessageValidationError } from '../errors/message-validation.error';
 import { NonRetryableError } from '../errors/non-retryable.error';
+import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import type { RetryOptions } from '../interfaces';
 import { DEFAULT_RETRY, HEADERS } from '../warren.constants';
 import { NoHandlerError } from './message-dispatcher';
@@ -45,6 +46,7 @@ export function isRetryable(error: unknown): boolean {
     error instanceof MalformedMessageError ||
     error instanceof MessageTooLargeError ||
     error instanceof NonRetryableError ||
+    error instanceof UnsupportedContentTypeError ||
     error instanceof NoHandlerError
   );
 }

@@ -11,3 +11,5 @@ export * from './buffer-overflow.error';
 export * from './message-too-large.error';
 export * from './non-retryable.error';
 export * from './invalid-message.error';
+export * from './handler-timeout.error';
+export * from './unsupported-content-type.error';
