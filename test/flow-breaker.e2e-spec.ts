@@ -6,7 +6,7 @@ import type { ConsumerEvent } from '../libs/warren/src/consumer/consumer-events'
 import { WarrenOrchestrator } from '../libs/warren/src/warren.orchestrator';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
-import { Gate, Running, consumerCount, consumerOf, range } from './support/flow';
+import { Gate, Running, brokerConsumers, consumerCount, consumerOf, range } from './support/flow';
 
 interface Job {
   n: number;
@@ -117,6 +117,38 @@ describe('flow control: circuit breaker (real broker)', () => {
     expect(await consumerCount(raw, name)).toBe(1);
     expect(await raw.ready(`${name}.dlq`)).toBe(5);
     expect(events).toEqual(['paused:circuit-breaker', 'resumed:circuit-breaker', 'paused:circuit-breaker', 'resumed:circuit-breaker']);
+  });
+
+  it('half-open consumes with the trial prefetch only; once closed it takes the full prefetch again', async () => {
+    const name = queue('breaker.prefetch');
+    let failing = true;
+    const hold = new Gate();
+    gates.push(hold);
+    const handled: number[] = [];
+    @Injectable()
+    class Flaky {
+      @RabbitSubscribe({ queue: name, prefetch: 10, retry: false, circuitBreaker: { failureRate: 1, minimumCalls: 2, windowMs: 60_000, pauseMs: 1000 } })
+      async on(job: Job) {
+        if (failing) throw new Error('still down');
+        await hold.opened;
+        handled.push(job.n);
+      }
+    }
+    const app = await start([Flaky]);
+    const producer = app.get(MessageProducer);
+    await waitFor(async () => (await brokerConsumers(name))[0]?.prefetch_count === 10, 'the management API to list the consumer', 15_000);
+    for (const n of range(2)) await producer.publish('', name, { n });
+    await waitFor(() => consumerOf(app, name).pausedBy.includes('circuit-breaker'), 'the breaker to open');
+    failing = false;
+    for (const n of range(10).map((i) => i + 2)) await producer.publish('', name, { n });
+
+    await waitFor(() => consumerOf(app, name).circuitBreakers?.[0].state === 'half-open' && consumerOf(app, name).inFlight === 2, 'two trial deliveries');
+    await waitFor(async () => (await brokerConsumers(name))[0]?.prefetch_count === 2, 'the trial prefetch on the broker', 15_000);
+    expect(await raw.ready(name)).toBe(8);
+    hold.open();
+    await waitFor(() => handled.length === 10, 'everything handled once closed');
+    expect(consumerOf(app, name).circuitBreakers?.[0].state).toBe('closed');
+    await waitFor(async () => (await brokerConsumers(name))[0]?.prefetch_count === 10, 'the full prefetch again', 15_000);
   });
 
   it('deliveries waiting for a concurrency slot when it trips go back to the queue, not to the handler', async () => {

@@ -54,6 +54,13 @@ describe('flow control: concurrency (real broker)', () => {
     return app;
   }
 
+  /** The start-up's error; an app that started anyway is closed with the others. */
+  async function startOrFail(providers: any[]): Promise<unknown> {
+    const started = await startApp({ imports: [WarrenModule.forRoot({ logger: false })], providers }).catch((error: unknown) => error);
+    if (!(started instanceof Error)) apps.push(started as INestApplication);
+    return started;
+  }
+
   it('prefetch 20, concurrency 3, 30 slow messages: 20 are delivered, at most 3 run, they start in arrival order', async () => {
     const name = queue('three');
     const release = gate();
@@ -189,7 +196,7 @@ describe('flow control: concurrency (real broker)', () => {
           return undefined;
         }
       }
-      const error = await startApp({ imports: [WarrenModule.forRoot({ logger: false })], providers: [Bad] }).catch((e: unknown) => e);
+      const error = await startOrFail([Bad]);
       expect(error).toBeInstanceOf(WarrenConfigurationError);
       expect((error as Error).message).toMatch(message);
     }
@@ -217,7 +224,7 @@ describe('flow control: concurrency (real broker)', () => {
         return undefined;
       }
     }
-    const error = await startApp({ imports: [WarrenModule.forRoot({ logger: false })], providers: [Mixed] }).catch((e: unknown) => e);
+    const error = await startOrFail([Mixed]);
     expect(error).toBeInstanceOf(WarrenConfigurationError);
     expect((error as Error).message).toMatch(/Mixed\.auto and Mixed\.manual share queue/);
   });

@@ -2,8 +2,7 @@ import { INestApplication, Injectable, LoggerService } from '@nestjs/common';
 import { MessageProducer, RabbitSubscribe, WarrenModule } from 'nestjs-warren';
 import { closeAll, startApp } from './support/app';
 import { RawClient, unique, waitFor } from './support/broker';
-import { Gate, Running, consumerCount, consumerOf, range } from './support/flow';
-import { management } from './support/limited-user';
+import { Gate, Running, brokerConsumers, consumerCount, consumerOf, range } from './support/flow';
 
 interface Job {
   n: number;
@@ -20,11 +19,6 @@ class WarningLogger implements LoggerService {
   warn(message: unknown) {
     this.warnings.push(String(message));
   }
-}
-
-interface ManagementConsumer {
-  ack_required: boolean;
-  queue: { name: string };
 }
 
 /** What a consumer takes in: `accept` (content types) and `ack: 'auto'` (noAck) (issue 28). */
@@ -58,12 +52,6 @@ describe('flow control: accepted content types and auto-ack (real broker)', () =
     const app = await startApp({ imports: [WarrenModule.forRoot({ logger, shutdown: { drainTimeoutMs: 2000 } })], providers });
     apps.push(app);
     return app;
-  }
-
-  /** The broker's consumers of `name`, from the management API. */
-  async function brokerConsumers(name: string): Promise<ManagementConsumer[]> {
-    const all = (await management('GET', '/consumers')) as ManagementConsumer[];
-    return all.filter((consumer) => consumer.queue.name === name);
   }
 
   it('accept: another content type (or none) is parked at once, naming it, and the handler never runs', async () => {

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import type { ConsumerState } from 'nestjs-warren';
 import { WarrenConsumers } from 'nestjs-warren';
 import type { RawClient } from './broker';
+import { management } from './limited-user';
 
 /** Holds handlers until the test opens it (once open, it stays open). */
 export class Gate {
@@ -57,4 +58,16 @@ export async function consumerCount(raw: RawClient, queue: string): Promise<numb
   } finally {
     await channel.close().catch(() => undefined);
   }
+}
+
+export interface ManagementConsumer {
+  ack_required: boolean;
+  prefetch_count: number;
+  queue: { name: string };
+}
+
+/** The broker's consumers of `queue`, as its management API lists them. */
+export async function brokerConsumers(queue: string): Promise<ManagementConsumer[]> {
+  const all = (await management('GET', '/consumers')) as ManagementConsumer[];
+  return all.filter((consumer) => consumer.queue.name === queue);
 }
