@@ -231,10 +231,7 @@ export class QueueConsumer {
     return channel !== undefined && this.managed?.channel === channel && this.managed.isLive(channel) && !this.pausedBy.length && !this.subscription.cancelled;
   }
 
-  get isPaused(): boolean {
-    return this.subscription.paused;
-  }
-
+  /** Why it does not consume on purpose: `pause()`, an open circuit breaker (empty: it consumes). */
   get pausedBy(): PauseCause[] {
     const causes: PauseCause[] = this.subscription.paused ? ['user'] : [];
     if (this.flow.stopped) causes.push('circuit-breaker');
