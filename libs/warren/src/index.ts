@@ -6,7 +6,7 @@ export { WarrenConsumers } from './consumer/warren-consumers';
 export type { RunTimeHandler } from './consumer/warren-consumers';
 export { createWarren } from './warren.standalone';
 export type { Warren } from './warren.standalone';
-export type { ConsumerState } from './consumer/warren-consumers';
+export type { ConsumerState, PauseCause, CircuitBreakerState } from './consumer/warren-consumers';
 export { RabbitSubscribe, RabbitRPC } from './decorators/rabbit-handler.decorators';
 export { RabbitPayload, RabbitHeader, RabbitRequest, RabbitSignal } from './decorators/rabbit-params.decorators';
 export type { RabbitPayloadOptions } from './decorators/rabbit-params.decorators';

@@ -121,6 +121,31 @@ export const MESSAGES = {
     `${handler}: running the ${count} messages of the failed batch one at a time, so that only those that fail alone are retried or parked`,
   invalidHandlerOption: (handler: string, option: string, value: unknown) =>
     `${handler}: option ${option} must be a whole number >= 1; got ${String(value)}`,
+  // Flow control (concurrency, timeoutMs, circuitBreaker, accept, ack).
+  handlerTimedOut: (handler: string, timeoutMs: number) =>
+    `${handler} did not finish within its timeoutMs (${timeoutMs} ms); its signal was aborted and the delivery failed`,
+  contentTypeNotAccepted: (handler: string, contentType: string | undefined, accepted: readonly string[]) =>
+    `${handler} does not accept content type ${contentType === undefined || contentType === '' ? '(none)' : `'${contentType}'`} ` +
+    `(its accept option lists ${accepted.map((type) => (type === '' ? "'' (none)" : `'${type}'`)).join(', ')})`,
+  invalidFlowOption: (handler: string, option: string, expected: string, value: unknown) =>
+    `${handler}: option ${option} must be ${expected}; got ${typeof value === 'string' ? `'${value}'` : String(value)}`,
+  flowOptionWithBatch: (handler: string, option: string) =>
+    `${handler}: option ${option} does not apply to a batch handler (batchOptions); remove one of the two`,
+  ackModeConflict: (queue: string, auto: string, manual: string) =>
+    `Handlers ${auto} and ${manual} share queue '${queue}' but one consumes with ack 'auto' (noAck) and the other with manual acks; ` +
+    'a queue has one consumer: give them the same ack mode',
+  autoAck: (queue: string, handlers: string) =>
+    `Queue '${queue}' is consumed with ack 'auto' (noAck) for ${handlers}: the broker forgets each message as it sends it, so messages ` +
+    'in flight are lost if this process crashes, and none can go back to the queue (drain, requeue); failures are still copied to retry / dead-letter queues',
+  autoAckNotReturned: (queue: string, count: number) =>
+    `${count === 1 ? 'A message' : `${count} messages`} of queue '${queue}' could not go back to the queue: it is consumed with ack 'auto' (noAck), so ${count === 1 ? 'it is' : 'they are'} lost`,
+  circuitOpened: (handler: string, queue: string, failed: number, finished: number, pauseMs: number) =>
+    `Circuit breaker of ${handler} opened: ${failed} of ${finished} deliveries failed; queue '${queue}' is not consumed for ${pauseMs} ms (its messages wait there)`,
+  circuitReopened: (handler: string, queue: string, pauseMs: number) =>
+    `Circuit breaker of ${handler} opened again: a trial delivery failed; queue '${queue}' is not consumed for another ${pauseMs} ms`,
+  circuitHalfOpen: (handler: string, queue: string, trials: number) =>
+    `Circuit breaker of ${handler} half-open: consuming queue '${queue}' again; ${trials} trial deliver${trials === 1 ? 'y decides' : 'ies decide'}`,
+  circuitClosed: (handler: string, queue: string) => `Circuit breaker of ${handler} closed: the trial deliveries succeeded; queue '${queue}' is consumed as before`,
   consumerOverBudget: (queue: string, heldBytes: number, limit: number) =>
     `Consumer of '${queue}' holds ${heldBytes} bytes of deliveries, over its maxInFlightBytes (${limit}): it takes no more until its handlers catch up`,
   bodyDropped: (size: number, limit: number) =>

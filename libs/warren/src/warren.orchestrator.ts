@@ -10,10 +10,11 @@ import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { replyToPolicy } from './rpc/reply-to-policy';
 import { PayloadValidator } from './validation/payload-validator';
-import { applyNamedHandlerOptions, batchPrefetch, maxInFlightBytesOf, prefetchOf } from './consumer/handler-config';
+import { applyNamedHandlerOptions, batchPrefetch, flowOptionsOf, maxInFlightBytesOf, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
 import { ConsumerConnections } from './consumer/consumer-connections';
 import { ConsumerPublisher } from './consumer/consumer-publisher';
+import { ConsumerEvents } from './consumer/consumer-events';
 import { startConsumers } from './consumer/consumer-starter';
 import { MessageObservers } from './observers/message-observers';
 import { WarrenExplorer } from './warren.explorer';
@@ -43,6 +44,8 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   /** Consumers' retries, dead letters and RPC replies, on the publishing connection. */
   private readonly consumerPublisher: ConsumerPublisher;
   private readonly logger: WarrenLogger;
+  /** @internal Consumers pausing and resuming, by cause (see ConsumerEvents). */
+  readonly consumerEvents = new ConsumerEvents();
   /** Removes the `redact` option's hook (registered from construction, which both the module and createWarren do first). */
   private readonly removeRedactor: () => void;
 
@@ -105,6 +108,7 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger, rpcOnly), this.logger);
     const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer, handling.format);
+    const { flows, autoAck } = flowOptionsOf(group.queue ?? '(server-named)', group.handlers, this.logger);
     return new QueueConsumer(
       {
         queue: group.queue,
@@ -119,6 +123,9 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
         observers: this.observers,
         replyToAllowed: replyToPolicy(this.options.rpcAllowedReplyTo),
         publisher: this.consumerPublisher,
+        flows,
+        autoAck,
+        events: this.consumerEvents,
       },
       dispatcher,
       this.logger.child('Warren:Consumer'),

@@ -1,6 +1,7 @@
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { WarrenError } from '../errors/warren.error';
 import type { WarrenLogger } from '../logging/warren-logger';
+import { RateLimitedLog } from '../logging/rate-limited-log';
 import { MESSAGES } from '../warren.messages';
 import type { AckBatcher } from './ack-batcher';
 import type { Forwarding } from './consumer-publisher';
@@ -31,6 +32,10 @@ export interface Delivery {
   forwardedAs?: 'retried' | 'dead-lettered';
   /** Reported to observers already (a user's errorHandler may settle twice; only the first counts). */
   reported?: boolean;
+  /** Its handler's deadline passed: it failed then, and what the handler does from now on is ignored. */
+  expired?: boolean;
+  /** Settles when the handler really returned (set for handlers with a deadline, which may outlive it). */
+  running?: Promise<unknown>;
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
@@ -47,6 +52,8 @@ export interface SettlementHost {
   confirming: boolean;
   logger: WarrenLogger;
   observers?: MessageObservers;
+  /** Consumed with noAck: the broker settled every delivery as it sent it; nothing goes back to the queue. */
+  autoAck?: boolean;
 }
 
 /**
@@ -55,7 +62,11 @@ export interface SettlementHost {
  * or what the user asked for (a returned Nack, errorBehavior, errorHandler).
  */
 export class DeliverySettlement {
-  constructor(private readonly host: SettlementHost) {}
+  private readonly lost: RateLimitedLog;
+
+  constructor(private readonly host: SettlementHost) {
+    this.lost = new RateLimitedLog((line) => host.logger.warn(line));
+  }
 
   /** A returned Nack, or the handler's or module's errorBehavior / errorHandler. */
   async settleAsAsked(delivery: Delivery, handler: HandlerDefinition | undefined, asked: UserSettlement, error: unknown): Promise<void> {
@@ -123,6 +134,7 @@ export class DeliverySettlement {
       // Someone deleted the retry or dead-letter queue: a fresh channel declares it again and the
       // original, never acked, is delivered again.
       this.host.logger.error(MESSAGES.forwardReturned(queue, this.host.queueName()));
+      if (this.host.autoAck) this.lost.report('returned', (count) => MESSAGES.autoAckNotReturned(this.host.queueName(), count));
       delivery.acks.flush();
       delivery.channel.close().catch(() => undefined);
     } else {
@@ -131,13 +143,18 @@ export class DeliverySettlement {
     }
   }
 
+  /** Still Warren's to settle. With noAck a delivery stays ours when its channel closes: the broker will not send it again. */
   owns(delivery: Delivery): boolean {
-    return !delivery.abandoned && this.host.isLive(delivery.channel as Channel);
+    return !delivery.abandoned && (this.host.autoAck === true || this.host.isLive(delivery.channel as Channel));
   }
 
-  /** Acks are coalesced per tick (AckBatcher); rejects and requeues go out at once. */
+  /**
+   * Acks are coalesced per tick (AckBatcher); rejects and requeues go out at once. With noAck none
+   * is sent (the AckBatcher was told of no delivery); a requeue is reported lost.
+   */
   settle(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
     if (!this.owns(delivery)) return;
+    if (this.host.autoAck && outcome === 'requeue') this.lost.report('requeue', (count) => MESSAGES.autoAckNotReturned(this.host.queueName(), count));
     const tag = delivery.message.fields.deliveryTag;
     this.safely(() => (outcome === 'ack' ? delivery.acks.ack(tag) : delivery.acks.nack(tag, outcome === 'requeue')));
     if (this.host.observers?.active) this.observed(delivery, outcome);

@@ -5,8 +5,8 @@ import { WarrenStatus } from './warren-status';
 /**
  * Warren for @nestjs/terminus 11: up while both connections are connected, publishing is not
  * blocked by a broker alarm, and every consumer that is not paused attached; the details name the
- * connection, the publishing connection and each consumer (queue, in flight, paused, attached)
- * and, when down, every problem.
+ * connection, the publishing connection and each consumer (queue, in flight, paused and by what
+ * — 'user' or 'circuit-breaker' —, attached, its circuit breakers) and, when down, every problem.
  *
  *   @Get('health') @HealthCheck() check() { return this.health.check([() => this.warren.isHealthy()]); }
  */

@@ -13,7 +13,7 @@ export interface ConnectionHealth {
 
 /** Warren's health at one moment, as `WarrenStatus.check()` and the health indicator report it. */
 export interface WarrenHealth {
-  /** Both connections up, publishing not blocked, and every consumer that is not paused attached. */
+  /** Both connections up, publishing not blocked, and every consumer that is not paused (by a user or a circuit breaker) attached. */
   up: boolean;
   /** Why it is not up (empty when it is). */
   problems: string[];
@@ -28,8 +28,9 @@ export interface WarrenHealth {
  * Whether Warren can do its work — for readiness probes, dashboards or your own checks (no
  * @nestjs/terminus needed; `WarrenHealthIndicator` wraps this for terminus). A consumer counts as
  * attached only while the broker has it subscribed (its channel is live and its consume-ok came);
- * while its channel re-opens it is a problem, and the status is down. A paused consumer is
- * reported as paused, not as a failure.
+ * while its channel re-opens it is a problem, and the status is down. A paused consumer — by
+ * `WarrenConsumers.pause()` or by a handler's open circuit breaker — is reported as paused, with
+ * why in `pausedBy` (and each breaker's state in `circuitBreakers`), not as a failure.
  */
 @Injectable()
 export class WarrenStatus {

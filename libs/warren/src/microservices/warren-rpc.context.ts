@@ -15,8 +15,18 @@ export class WarrenRpcContext extends BaseRpcContext<[ConsumeMessage, string]> {
   constructor(
     args: [ConsumeMessage, string],
     private readonly kind: 'message' | 'event' = 'message',
+    private readonly signal?: AbortSignal,
   ) {
     super(args);
+  }
+
+  /**
+   * Aborted when Warren stops waiting for this handler: its `timeoutMs` (the transport's
+   * `handlerOptions` or the pattern's extras), the shutdown drain deadline, its channel lost.
+   * Undefined unless the pattern has a `timeoutMs`.
+   */
+  getSignal(): AbortSignal | undefined {
+    return this.signal;
   }
 
   /**

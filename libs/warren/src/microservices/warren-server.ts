@@ -9,7 +9,7 @@ import { MESSAGES } from '../warren.messages';
 import { Warren, createWarren } from '../warren.standalone';
 import { asHandlerFailure } from './handler-failure';
 import { streamValues } from './stream-values';
-import { defaultServiceQueue, routingKeyOf, transportModuleOptions } from './transport-pattern';
+import { defaultServiceQueue, flowOptions, routingKeyOf, transportModuleOptions } from './transport-pattern';
 import { WarrenRpcContext } from './warren-rpc.context';
 import type { WarrenTransportOptions } from './warren-transport-options.interface';
 
@@ -66,8 +66,12 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
     await this.warren.consumers.addMany(
       [...this.messageHandlers].map(([pattern, handler]) => ({
         name: `${handler.isEventHandler ? 'EventPattern' : 'MessagePattern'}(${pattern})`,
-        options: { type: handler.isEventHandler ? 'subscribe' : 'rpc', exchange, routingKey: routingKeyOf(pattern), queue: this.queue } satisfies RabbitHandlerMetadata,
-        handler: (payload: unknown, message: ConsumeMessage) => this.invoke(handler, payload, message),
+        options: {
+          ...flowOptions(this.options.handlerOptions, handler.extras),
+          ...{ type: handler.isEventHandler ? 'subscribe' : 'rpc', exchange, routingKey: routingKeyOf(pattern), queue: this.queue },
+        } satisfies RabbitHandlerMetadata,
+        handler: (payload: unknown, message: ConsumeMessage, _headers: unknown, signal: AbortSignal | undefined) => this.invoke(handler, payload, message, signal),
+        wantsSignal: false, // a signal (getSignal()) only for patterns with a timeoutMs
       })),
     );
   }
@@ -81,9 +85,9 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
    * Runs Nest's handler (guards, pipes, interceptors, filters) and gives Warren its answer: the last
    * value, or every value for a caller that takes a stream; or its error.
    */
-  private async invoke(handler: MessageHandler, payload: unknown, message: ConsumeMessage): Promise<unknown> {
+  private async invoke(handler: MessageHandler, payload: unknown, message: ConsumeMessage, signal: AbortSignal | undefined): Promise<unknown> {
     const event = handler.isEventHandler === true;
-    const context = new WarrenRpcContext([message, this.sentWith(message)], event ? 'event' : 'message');
+    const context = new WarrenRpcContext([message, this.sentWith(message)], event ? 'event' : 'message', signal);
     try {
       const result$ = this.transformToObservable(await handler(payload, context));
       if (!event && acceptsStream(message)) {
