@@ -11,6 +11,15 @@ export const MESSAGES = {
     `Could not connect to RabbitMQ at ${uris} within ${timeoutMs} ms: ${reason}. ` +
     'Check that the broker is running and reachable, the credentials and vhost are right, ' +
     'or raise connection.connectTimeoutMs.',
+  loginRefused: (node: string, user: string | undefined, reply: string) =>
+    `RabbitMQ at ${node} refused the login${user ? ` of user '${user}'` : ''} (${reply}): the user name or password is wrong, ` +
+    'or the user does not exist. Not retried: a refused login is final.',
+  vhostRefused: (node: string, vhost: string, user: string | undefined) =>
+    `RabbitMQ at ${node} refused to open vhost '${vhost}': it does not exist or user '${user ?? '?'}' may not use it. ` +
+    `Create the vhost, or grant the user permissions on it (rabbitmqctl set_permissions -p '${vhost}' …).`,
+  setupRefused: (node: string, replyCode: number, replyText: string) =>
+    `RabbitMQ at ${node} refused Warren's set-up and closed the connection or channel: ${replyCode} ${replyText}. ` +
+    'Not retried: the broker would refuse it again (a missing plugin, an exchange or queue declared with other arguments, missing permissions).',
   invalidUri: (uri: string, reason: string) =>
     `Invalid RabbitMQ URI ${uri}: ${reason}. Expected amqp://user:password@host:5672/vhost or amqps://...`,
   uriTuningNotWhole: (name: string, value: string) => `its ${name} must be a whole number, got '${value.slice(0, 20)}'`,
