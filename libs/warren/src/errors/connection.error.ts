@@ -35,10 +35,14 @@ export class BrokerConnectionError extends WarrenError {
 }
 
 /** The connection (or channel) carrying a pending RPC request went away before the reply came. */
-export class ConnectionLostError extends WarrenError {}
+export class ConnectionLostError extends WarrenError {
+  readonly code = 'CONNECTION_LOST';
+}
 
 /** A call was made on a producer or RPC client that has already been shut down. */
-export class WarrenClosedError extends WarrenError {}
+export class WarrenClosedError extends WarrenError {
+  readonly code = 'WARREN_CLOSED';
+}
 
 /**
  * The connection's topology channel (`BrokerConnection.topologyChannel`, golevelup's
