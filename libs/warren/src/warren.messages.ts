@@ -11,6 +11,9 @@ export const MESSAGES = {
     `Could not connect to RabbitMQ at ${uris} within ${timeoutMs} ms: ${reason}. ` +
     'Check that the broker is running and reachable, the credentials and vhost are right, ' +
     'or raise connection.connectTimeoutMs.',
+  healthWithoutWarren:
+    'WarrenHealthModule needs Warren: import WarrenModule.forRoot() (or forRootAsync()) in the application, ' +
+    'unnamed and global (the default), beside WarrenHealthModule.',
   loginRefused: (node: string, user: string | undefined, reply: string) =>
     `RabbitMQ at ${node} refused the login${user ? ` of user '${user}'` : ''} (${reply}): the user name or password is wrong, ` +
     'or the user does not exist. Not retried: a refused login is final.',
