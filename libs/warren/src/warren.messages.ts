@@ -100,9 +100,11 @@ export const MESSAGES = {
   messageRejected: (handler: string, queue: string, reason: string) =>
     `Rejected message from queue '${queue}' without requeue (${handler}): ${reason}`,
   retrying: (handler: string, queue: string, attempt: number, attempts: number, delayMs: number, reason: string) =>
-    `${handler} failed on queue '${queue}' (${reason}); attempt ${attempt} of ${attempts} ${delayMs > 0 ? `in ${delayMs} ms` : 'now'}`,
-  deadLettered: (handler: string, queue: string, dlq: string, attempts: number, reason: string) =>
-    `${handler} failed on queue '${queue}' after ${attempts} attempt(s) (${reason}); message parked in '${dlq}'`,
+    `${handler} failed on queue '${queue}', attempt ${attempt - 1} of ${attempts} (${reason}); ${delayMs > 0 ? `retry in ${delayMs} ms` : 'retry now'}`,
+  deadLettered: (handler: string, queue: string, dlq: string, attempt: number, attempts: number, reason: string) =>
+    `${handler} failed on queue '${queue}', attempt ${attempt} of ${attempts} (${reason}); ${attempt < attempts ? 'not retried, ' : ''}message parked in '${dlq}'`,
+  nacked: (handler: string, queue: string, dlq: string | undefined) =>
+    `${handler} returned a Nack for a message on queue '${queue}'; ${dlq ? `message parked in '${dlq}'` : "message rejected (into the queue's own dead-letter exchange, if it has one)"}`,
   forwardReturned: (target: string, queue: string) =>
     `Queue '${target}' is gone, so a failed message of '${queue}' could not be moved there; re-declaring it (the message is redelivered)`,
   rpcExpired: (queue: string, count: number) =>

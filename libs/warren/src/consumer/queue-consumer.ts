@@ -23,6 +23,7 @@ import { RetryPath } from './delivery-origin';
 import { RpcAdmission } from './rpc-admission';
 import type { ReplyToPolicy } from '../rpc/reply-to-policy';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
+import { ReturnedNack } from './nack';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
 import { InFlightBudget } from './in-flight-budget';
@@ -329,7 +330,7 @@ export class QueueConsumer {
       const answer = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
       // A streamed answer (WarrenServer, for a caller that takes one): its earlier values go out as they come.
       const result = answer instanceof ReplyStream ? await streamAnswer(answer, replyChannel(), message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo, format: this.options.handling.format }) : answer;
-      if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
+      if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new ReturnedNack());
       if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && this.settlement.owns(delivery)) {
         const persistent = handler?.options.usePersistentReplyTo ?? false;
