@@ -1,6 +1,8 @@
 import { INestApplication, Injectable, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MessageProducer, Nack, RabbitSubscribe, WarrenModule } from 'nestjs-warren';
+import { CallHandler, ExecutionContext, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import type { ConsumeMessage } from 'amqplib';
+import { DeliveryOrigin, MessageProducer, Nack, RabbitOrigin, RabbitPayload, RabbitRequest, RabbitSubscribe, WarrenModule, rabbitOrigin } from 'nestjs-warren';
 import { RawClient, unique, waitFor } from './support/broker';
 
 /** Every line logged, by level; a stack is counted wherever it appears (an argument or a line of its own). */
@@ -36,7 +38,16 @@ describe('the log of a failed delivery (real broker)', () => {
   const queue = unique('q.failure-log');
   const nacked = unique('q.failure-log.nack');
   const attempts: Record<string, number> = {};
-  let routingKeys: string[] = [];
+  const seen: Array<{ raw: string; origin: string; attempt: number; intercepted?: string }> = [];
+  const origins = unique('q.failure-log.origin');
+
+  @Injectable()
+  class OriginReader implements NestInterceptor {
+    intercept(context: ExecutionContext, next: CallHandler) {
+      seen.push({ raw: '', origin: '', attempt: 0, intercepted: rabbitOrigin(context)?.routingKey });
+      return next.handle();
+    }
+  }
 
   @Injectable()
   class Handlers {
@@ -44,6 +55,13 @@ describe('the log of a failed delivery (real broker)', () => {
     doomed(payload: { id: string }) {
       attempts[payload.id] = (attempts[payload.id] ?? 0) + 1;
       throw new Error(`handler failed for ${payload.id}`);
+    }
+
+    @RabbitSubscribe({ exchange, routingKey: 'origin.#', queue: origins, retry: { attempts: 2, initialDelayMs: 50 } })
+    @UseInterceptors(OriginReader)
+    origin(@RabbitPayload() _payload: unknown, @RabbitRequest() message: ConsumeMessage, @RabbitOrigin() origin: DeliveryOrigin) {
+      seen.push({ raw: message.fields.routingKey, origin: origin.routingKey, attempt: origin.attempt ?? 1 });
+      if (seen.length < 4) throw new Error('once more');
     }
 
     @RabbitSubscribe({ exchange, routingKey: 'nack', queue: nacked })
@@ -69,7 +87,7 @@ describe('the log of a failed delivery (real broker)', () => {
 
   afterAll(async () => {
     await app?.close();
-    await raw.deleteQueues(queue, `${queue}.dlq`, `${queue}.retry.50ms`, `${queue}.retry.100ms`, nacked, `${nacked}.dlq`);
+    await raw.deleteQueues(queue, `${queue}.dlq`, `${queue}.retry.50ms`, `${queue}.retry.100ms`, nacked, `${nacked}.dlq`, origins, `${origins}.dlq`, `${origins}.retry.50ms`);
     await raw.deleteExchanges(exchange);
     await raw.close();
   });
@@ -100,5 +118,16 @@ describe('the log of a failed delivery (real broker)', () => {
     expect(lines[0].level).toBe('warn');
     expect(lines[0].text).toContain(`returned a Nack for a message on queue '${nacked}'; message parked in '${nacked}.dlq'`);
     expect(stacks(since())).toBe(0);
+  });
+
+  it('gives a retried delivery its original routing key (@RabbitOrigin, rabbitOrigin(context))', async () => {
+    await app.get(MessageProducer).publish(exchange, 'origin.eu.paid', { id: unique('origin') });
+    await waitFor(() => seen.length === 4, 'the retry handled');
+    expect(seen).toEqual([
+      { raw: '', origin: '', attempt: 0, intercepted: 'origin.eu.paid' },
+      { raw: 'origin.eu.paid', origin: 'origin.eu.paid', attempt: 1 },
+      { raw: '', origin: '', attempt: 0, intercepted: 'origin.eu.paid' },
+      { raw: origins, origin: 'origin.eu.paid', attempt: 2 },
+    ]);
   });
 });

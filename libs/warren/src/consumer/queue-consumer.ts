@@ -327,7 +327,7 @@ export class QueueConsumer {
       if (message.content.length > this.options.maxMessageBytes) {
         throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
       }
-      const answer = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
+      const answer = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal, delivery.origin);
       // A streamed answer (WarrenServer, for a caller that takes one): its earlier values go out as they come.
       const result = answer instanceof ReplyStream ? await streamAnswer(answer, replyChannel(), message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo, format: this.options.handling.format }) : answer;
       if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new ReturnedNack());
