@@ -201,6 +201,10 @@ export const MESSAGES = {
   cliManagementUrlNotParsable: (source: string) =>
     `The management API URL (${source}) cannot be parsed: (not shown). Expected http(s)://host:15672`,
   cliManagementEndpoint: (base: string, source: string) => `management API: ${base} (${source})`,
+  cliBrokerEndpoint: (uri: string, source: string) => `broker: ${uri} (${source})`,
+  cliManagementRefused: (base: string, source: string, status: number) =>
+    `The management API at ${base} (${source}) answered HTTP ${status}` +
+    (status === 401 ? ': wrong credentials, or the user lacks the management tag (rabbitmqctl set_user_tags <user> management)' : status === 403 ? ': the user may not read this vhost' : ''),
   cliNeedsSource: (dlq: string) =>
     `'${dlq}' is not named <queue>.dlq, so the queue its messages were parked from is not known: name it with --source <queue> (repeat it for several)`,
   cliCopyFailed: (id: string, target: string, reason: string, skipping: boolean) =>
