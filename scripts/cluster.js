@@ -215,8 +215,17 @@ async function up() {
   const startedAt = Date.now();
   try {
     // The first node forms the cluster; the others find it through classic_config peer discovery.
+    const since = () => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+    log(`starting ${NODES[0].name} (AMQP port ${NODES[0].amqpPort}); it forms the cluster...`);
     await start('n1');
-    await Promise.all([start('n2'), start('n3')]);
+    log(`${NODES[0].name} takes connections (${since()}); starting ${NODES[1].name} and ${NODES[2].name}, which join it...`);
+    await Promise.all(
+      ['n2', 'n3'].map(async (id) => {
+        await start(id);
+        log(`${nodeOf(id).name} takes connections (${since()})`);
+      }),
+    );
+    log(`waiting for all ${NODES.length} nodes to be running members of one cluster...`);
     const running = await awaitRunning();
     log(`3-node cluster up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${running.join(', ')} (AMQP ports ${NODES.map((n) => n.amqpPort).join(', ')})`);
     return uris();

@@ -13,6 +13,8 @@ export const WARREN_PAYLOAD_PARAM = 3;
 export const WARREN_HEADER_PARAM = 4;
 export const WARREN_REQUEST_PARAM = 5;
 export const WARREN_SIGNAL_PARAM = 6;
+/** `@RabbitOrigin()`: where the delivery was first published (Warren's own; golevelup has none). */
+export const WARREN_ORIGIN_PARAM = 7;
 /** Metadata key (class, method) of the schema a `@RabbitPayload({ schema })` gave. */
 export const WARREN_PAYLOAD_SCHEMA_METADATA = 'warren:payload-schema';
 

@@ -11,6 +11,18 @@ export const MESSAGES = {
     `Could not connect to RabbitMQ at ${uris} within ${timeoutMs} ms: ${reason}. ` +
     'Check that the broker is running and reachable, the credentials and vhost are right, ' +
     'or raise connection.connectTimeoutMs.',
+  healthWithoutWarren:
+    'WarrenHealthModule needs Warren: import WarrenModule.forRoot() (or forRootAsync()) in the application, ' +
+    'unnamed and global (the default), beside WarrenHealthModule.',
+  loginRefused: (node: string, user: string | undefined, reply: string) =>
+    `RabbitMQ at ${node} refused the login${user ? ` of user '${user}'` : ''} (${reply}): the user name or password is wrong, ` +
+    'or the user does not exist. Not retried: a refused login is final.',
+  vhostRefused: (node: string, vhost: string, user: string | undefined) =>
+    `RabbitMQ at ${node} refused to open vhost '${vhost}': it does not exist or user '${user ?? '?'}' may not use it. ` +
+    `Create the vhost, or grant the user permissions on it (rabbitmqctl set_permissions -p '${vhost}' …).`,
+  setupRefused: (node: string, replyCode: number, replyText: string) =>
+    `RabbitMQ at ${node} refused Warren's set-up and closed the connection or channel: ${replyCode} ${replyText}. ` +
+    'Not retried: the broker would refuse it again (a missing plugin, an exchange or queue declared with other arguments, missing permissions).',
   invalidUri: (uri: string, reason: string) =>
     `Invalid RabbitMQ URI ${uri}: ${reason}. Expected amqp://user:password@host:5672/vhost or amqps://...`,
   uriTuningNotWhole: (name: string, value: string) => `its ${name} must be a whole number, got '${value.slice(0, 20)}'`,
@@ -88,9 +100,11 @@ export const MESSAGES = {
   messageRejected: (handler: string, queue: string, reason: string) =>
     `Rejected message from queue '${queue}' without requeue (${handler}): ${reason}`,
   retrying: (handler: string, queue: string, attempt: number, attempts: number, delayMs: number, reason: string) =>
-    `${handler} failed on queue '${queue}' (${reason}); attempt ${attempt} of ${attempts} ${delayMs > 0 ? `in ${delayMs} ms` : 'now'}`,
-  deadLettered: (handler: string, queue: string, dlq: string, attempts: number, reason: string) =>
-    `${handler} failed on queue '${queue}' after ${attempts} attempt(s) (${reason}); message parked in '${dlq}'`,
+    `${handler} failed on queue '${queue}', attempt ${attempt - 1} of ${attempts} (${reason}); ${delayMs > 0 ? `retry in ${delayMs} ms` : 'retry now'}`,
+  deadLettered: (handler: string, queue: string, dlq: string, attempt: number, attempts: number, reason: string) =>
+    `${handler} failed on queue '${queue}', attempt ${attempt} of ${attempts} (${reason}); ${attempt < attempts ? 'not retried, ' : ''}message parked in '${dlq}'`,
+  nacked: (handler: string, queue: string, dlq: string | undefined) =>
+    `${handler} returned a Nack for a message on queue '${queue}'; ${dlq ? `message parked in '${dlq}'` : "message rejected (into the queue's own dead-letter exchange, if it has one)"}`,
   forwardReturned: (target: string, queue: string) =>
     `Queue '${target}' is gone, so a failed message of '${queue}' could not be moved there; re-declaring it (the message is redelivered)`,
   rpcExpired: (queue: string, count: number) =>
@@ -212,6 +226,10 @@ export const MESSAGES = {
   cliManagementUrlNotParsable: (source: string) =>
     `The management API URL (${source}) cannot be parsed: (not shown). Expected http(s)://host:15672`,
   cliManagementEndpoint: (base: string, source: string) => `management API: ${base} (${source})`,
+  cliBrokerEndpoint: (uri: string, source: string) => `broker: ${uri} (${source})`,
+  cliManagementRefused: (base: string, source: string, status: number) =>
+    `The management API at ${base} (${source}) answered HTTP ${status}` +
+    (status === 401 ? ': wrong credentials, or the user lacks the management tag (rabbitmqctl set_user_tags <user> management)' : status === 403 ? ': the user may not read this vhost' : ''),
   cliNeedsSource: (dlq: string) =>
     `'${dlq}' is not named <queue>.dlq, so the queue its messages were parked from is not known: name it with --source <queue> (repeat it for several)`,
   cliCopyFailed: (id: string, target: string, reason: string, skipping: boolean) =>

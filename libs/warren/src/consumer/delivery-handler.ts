@@ -16,6 +16,7 @@ import type { MessageDispatcher } from './message-dispatcher';
 import { errorMessage } from './redelivery';
 import type { RpcAdmission } from './rpc-admission';
 import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
+import { ReturnedNack } from './nack';
 
 /** What handling a delivery needs of its queue's consumer. */
 export interface DeliveryHandlerHost {
@@ -64,12 +65,12 @@ export class DeliveryHandler {
       // A streamed answer (WarrenServer, for a caller that takes one): its earlier values go out as they come.
       const answered = () => isRpc && Boolean(replyTo) && settlement.owns(delivery) && !delivery.expired;
       const result = await flow.run(delivery, handler, () => settlement.owns(delivery), async () => {
-        const answer = await dispatcher.dispatch(handler, message, delivery.abort?.signal);
+        const answer = await dispatcher.dispatch(handler, message, delivery.abort?.signal, delivery.origin);
         if (!(answer instanceof ReplyStream)) return answer;
         return streamAnswer(answer, replyChannel(), message, answered, { serializer: this.host.serializer, persistent: handler?.options.usePersistentReplyTo, format: this.host.handling.format });
       });
       if (result === RETURNED) return settlement.settle(delivery, 'requeue');
-      if (isNack(result)) return await settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
+      if (isNack(result)) return await settlement.settleAsAsked(delivery, handler, nackSettlement(result), new ReturnedNack());
       if (!isRpc && result !== undefined && handler) this.host.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && settlement.owns(delivery)) this.reply(handler, message, result, replyChannel());
       settlement.settle(delivery, 'ack');

@@ -11,6 +11,7 @@ import type { HandlerDefinition } from './handler-definition';
 import type { HandlerPolicy } from './handler-policy';
 import { bodyDroppedHeaders, copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
+import { ReturnedNack } from './nack';
 import { Outcome, UserSettlement, settlingChannel } from './user-settlement';
 import { spanEvent } from '../tracing/warren-tracing';
 import { recordDeadLetter, recordRetry } from '../tracing/warren-metrics';
@@ -112,14 +113,16 @@ export class DeliverySettlement {
     } else if (action.kind === 'dead-letter') {
       recordDeadLetter(this.host.queueName());
       spanEvent('warren.dead_lettered', { 'warren.dead_letter_queue': policy.deadLetterQueue!, 'warren.attempts': attempt });
-      this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
+      if (error instanceof ReturnedNack) this.host.logger.warn(MESSAGES.nacked(name, this.host.queueName(), policy.deadLetterQueue));
+      else this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, policy.retry ? policy.retry.attempts : attempt, errorMessage(error)), trace);
       delivery.forwardedAs = 'dead-lettered';
       // An over-size body is not copied: the record keeps its properties, size and reason.
       const tooLarge = error instanceof MessageTooLargeError;
       const headers = { ...deadLetterHeaders(this.host.queueName(), attempt, error), ...(tooLarge ? bodyDroppedHeaders(error) : {}) };
       await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, delivery.origin, headers), tooLarge ? EMPTY_BODY : delivery.message.content);
     } else {
-      this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
+      if (error instanceof ReturnedNack) this.host.logger.warn(MESSAGES.nacked(name, this.host.queueName(), undefined));
+      else this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
       this.settle(delivery, 'reject');
     }
   }

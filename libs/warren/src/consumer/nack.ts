@@ -12,3 +12,13 @@ export class Nack {
     return this.requeueMessage;
   }
 }
+
+/**
+ * The reason recorded when a handler returned `new Nack()` (the `warren-error` header of the dead
+ * letter): a deliberate outcome, logged as a warning without a stack. Its name stays `Error`.
+ */
+export class ReturnedNack extends Error {
+  constructor() {
+    super('the handler returned a Nack');
+  }
+}

@@ -1,5 +1,7 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, Optional } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { WarrenConfigurationError } from '../errors/configuration.error';
+import { MESSAGES } from '../warren.messages';
 import { WarrenStatus } from './warren-status';
 
 /**
@@ -12,10 +14,16 @@ import { WarrenStatus } from './warren-status';
  */
 @Injectable()
 export class WarrenHealthIndicator {
+  private readonly status: WarrenStatus;
+
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly status: WarrenStatus,
-  ) {}
+    // Optional, so that a missing WarrenModule is said in Warren's words, not as Nest's UnknownDependenciesException.
+    @Optional() status?: WarrenStatus,
+  ) {
+    if (!status) throw new WarrenConfigurationError(MESSAGES.healthWithoutWarren);
+    this.status = status;
+  }
 
   isHealthy(key = 'rabbitmq') {
     const indicator = this.indicators.check(key);
