@@ -22,6 +22,8 @@ function instances(): Array<[string, { code?: unknown }]> {
     ['InvalidReplyError', new errors.InvalidReplyError('m', 'x', 'k', [])],
     ['WrongBrokerError', new errors.WrongBrokerError('m', 'WRONG_BROKER')],
     ['NullMessageError', new NullMessageError()],
+    ['HandlerTimeoutError', new errors.HandlerTimeoutError('h', 1)],
+    ['UnsupportedContentTypeError', new errors.UnsupportedContentTypeError('h', 'text/plain', ['application/json'])],
   ];
 }
 
