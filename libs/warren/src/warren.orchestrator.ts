@@ -21,6 +21,7 @@ import { checkTopology, requiredTopology } from './topology/topology-check';
 import { MESSAGES } from './warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 import type { ResolvedWarrenOptions } from './warren-options';
+import type { WarrenEvents } from './connection/warren-events';
 
 const MIN_START_TIMEOUT_MS = 10_000;
 /** Consumers starting at once: enough to keep the broker busy, few enough that each meets its own timeout. */
@@ -151,6 +152,11 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const placed: Array<[QueueConsumer, BrokerConnection]> = [];
     for (const consumer of consumers) placed.push([consumer, await this.consumerConnections.next()]);
     await startConsumers(placed, this.startTimeoutMs, START_CONCURRENCY);
+  }
+
+  /** This Warren's events, for its parts to report through (`WarrenStatus.on` is where applications listen). */
+  get events(): WarrenEvents {
+    return this.connection.events;
   }
 
   /** Consumers by queue, for pausing and resuming them. */

@@ -43,11 +43,17 @@ export class WarrenConsumers {
 
   /** Pauses the consumer of a queue, or the one with this consumer tag. */
   async pause(queueOrTag: string): Promise<void> {
-    await this.find(queueOrTag).pause();
+    const consumer = this.find(queueOrTag);
+    const wasPaused = consumer.isPaused;
+    await consumer.pause();
+    if (!wasPaused && consumer.isPaused) this.orchestrator.events.emit('consumer-paused', { queue: consumer.queue, cause: 'user' });
   }
 
   async resume(queueOrTag: string): Promise<void> {
-    await this.find(queueOrTag).resume();
+    const consumer = this.find(queueOrTag);
+    const wasPaused = consumer.isPaused;
+    await consumer.resume();
+    if (wasPaused && !consumer.isPaused) this.orchestrator.events.emit('consumer-resumed', { queue: consumer.queue, cause: 'user' });
   }
 
   /**

@@ -13,3 +13,4 @@ export * from './non-retryable.error';
 export * from './invalid-message.error';
 export * from './invalid-reply.error';
 export * from './wrong-broker.error';
+export * from './connection-gave-up.error';
