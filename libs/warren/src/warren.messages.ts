@@ -247,4 +247,17 @@ export const MESSAGES = {
     "or set brokerPort (WARREN_BROKER_PORT) when the node listens on another port than the URL's (a container's port mapping)",
   faultsUnverified: (url: string, command: string, reason: string) =>
     `WarrenFaults refuses to act: cannot ask '${command}' which broker it drives, so cannot tell it is the one at ${url}: ${reason}`,
+  reconnectFailed: (connection: string, attempt: number, reason: string, nextDelayMs: number | undefined) =>
+    nextDelayMs === undefined
+      ? `Reconnect attempt ${attempt} of connection '${connection}' failed (${reason}); that was the last one`
+      : `Reconnect attempt ${attempt} of connection '${connection}' failed (${reason}); next attempt in ${nextDelayMs} ms`,
+  connectionGaveUp: (connection: string, attempts: number, reason: string) =>
+    `Warren gave up reconnecting connection '${connection}' after ${attempts} failed attempts (connection.reconnect.maxAttempts); last error: ${reason}. ` +
+    'Nothing is published or requested any more: restart the application (or close and recreate Warren) once the broker is reachable',
+  gaveUpProblem: (connection: string, attempts: number, reason: string) =>
+    `gave up reconnecting '${connection}' after ${attempts} attempts: ${reason}`,
+  eventListenerFailed: (event: string, reason: string) => `A listener of Warren's '${event}' event threw (ignored): ${reason}`,
+  reconnectNotAnObject: (value: unknown) => `Option connection.reconnect must be an object { maxAttempts?, maxDelayMs? }; got ${value === null ? 'null' : typeof value}`,
+  reconnectMaxDelayTooShort: (maxDelayMs: number, delayMs: number) =>
+    `Option connection.reconnect.maxDelayMs (${maxDelayMs}) must be at least connection.reconnectDelayMs (${delayMs})`,
 } as const;

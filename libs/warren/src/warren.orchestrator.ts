@@ -22,6 +22,7 @@ import { checkTopology, requiredTopology } from './topology/topology-check';
 import { MESSAGES } from './warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 import type { ResolvedWarrenOptions } from './warren-options';
+import type { WarrenEvents } from './connection/warren-events';
 
 const MIN_START_TIMEOUT_MS = 10_000;
 /** Consumers starting at once: enough to keep the broker busy, few enough that each meets its own timeout. */
@@ -65,6 +66,10 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     this.consumerConnections = new ConsumerConnections(connection);
     this.consumerPublisher = new ConsumerPublisher(connection);
     this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
+    // Consumers report pauses by cause (a user's pause, a circuit breaker); applications hear them
+    // through WarrenStatus.on with the connection's events.
+    this.consumerEvents.on('consumer-paused', (event) => connection.events.emit('consumer-paused', event));
+    this.consumerEvents.on('consumer-resumed', (event) => connection.events.emit('consumer-resumed', event));
   }
 
   async onModuleInit(): Promise<void> {
@@ -158,6 +163,11 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const placed: Array<[QueueConsumer, BrokerConnection]> = [];
     for (const consumer of consumers) placed.push([consumer, await this.consumerConnections.next()]);
     await startConsumers(placed, this.startTimeoutMs, START_CONCURRENCY);
+  }
+
+  /** This Warren's events, for its parts to report through (`WarrenStatus.on` is where applications listen). */
+  get events(): WarrenEvents {
+    return this.connection.events;
   }
 
   /** Consumers by queue, for pausing and resuming them. */

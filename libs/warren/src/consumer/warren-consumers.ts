@@ -66,6 +66,7 @@ export class WarrenConsumers {
 
   /** Pauses the consumer of a queue, or the one with this consumer tag. */
   async pause(queueOrTag: string): Promise<void> {
+    // The consumer reports the pause (cause 'user') through WarrenStatus.on when its state changes.
     await this.find(queueOrTag).pause();
   }
 

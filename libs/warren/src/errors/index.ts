@@ -15,3 +15,4 @@ export * from './invalid-reply.error';
 export * from './wrong-broker.error';
 export * from './handler-timeout.error';
 export * from './unsupported-content-type.error';
+export * from './connection-gave-up.error';

@@ -27,8 +27,8 @@ export class WarrenHealthIndicator {
 
   isHealthy(key = 'rabbitmq') {
     const indicator = this.indicators.check(key);
-    const { up, problems, connection, publishConnection, consumers } = this.status.check();
-    const details = { connection, publishConnection, consumers, ...(up ? {} : { problems }) };
+    const { up, problems, connection, publishConnection, consumers, gaveUp } = this.status.check();
+    const details = { connection, publishConnection, consumers, ...(gaveUp ? { gaveUp } : {}), ...(up ? {} : { problems }) };
     return up ? indicator.up(details) : indicator.down(details);
   }
 }

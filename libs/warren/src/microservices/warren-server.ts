@@ -11,6 +11,8 @@ import { asHandlerFailure } from './handler-failure';
 import { streamValues } from './stream-values';
 import { defaultServiceQueue, flowOptions, routingKeyOf, transportModuleOptions } from './transport-pattern';
 import { WarrenRpcContext } from './warren-rpc.context';
+import type { WarrenEventListener, WarrenEventName, WarrenTransportEvents } from '../connection/warren-events';
+import { EventSubscriptions } from './event-subscriptions';
 import type { WarrenTransportOptions } from './warren-transport-options.interface';
 
 /**
@@ -22,9 +24,10 @@ import type { WarrenTransportOptions } from './warren-transport-options.interfac
  *
  *   NestFactory.createMicroservice(AppModule, { strategy: new WarrenServer({ uri }) })
  */
-export class WarrenServer extends Server implements CustomTransportStrategy {
+export class WarrenServer extends Server<WarrenTransportEvents> implements CustomTransportStrategy {
   private warren?: Warren;
   private queue = '';
+  private readonly subscriptions = new EventSubscriptions();
 
   constructor(private readonly options: WarrenTransportOptions = {}) {
     super();
@@ -46,8 +49,13 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
     await warren?.close();
   }
 
-  on(): never {
-    throw new WarrenConfigurationError(MESSAGES.transportNoEvents('WarrenServer'));
+  /**
+   * Subscribes to Warren's connection and consumer events (`WarrenStatus.on`: `connected`,
+   * `disconnected`, `gave-up`, …); subscriptions made before `listen` start once it listens.
+   * Returns a function that unsubscribes.
+   */
+  on<E extends WarrenEventName = WarrenEventName, C extends WarrenTransportEvents[E] = WarrenTransportEvents[E]>(event: E, callback: C): () => void {
+    return this.subscriptions.on(event, callback as WarrenEventListener<E>, this.warren?.status);
   }
 
   /** Warren's producer, RPC client, consumers and connection (after `listen`). */
@@ -60,6 +68,7 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
     const { exchange, module } = transportModuleOptions(this.options);
     // Nest's own handlers have no routing key of their own, so nothing is discovered by Warren here.
     this.warren = await this.connect({ ...module, registerHandlers: false });
+    this.subscriptions.attach(this.warren.status);
     const patterns = [...this.messageHandlers.keys()];
     if (patterns.length === 0) return;
     this.queue = this.options.queue ?? defaultServiceQueue(exchange, patterns);
