@@ -23,6 +23,7 @@ function instances(): Array<[string, { code?: unknown }]> {
     ['WrongBrokerError', new errors.WrongBrokerError('m', 'WRONG_BROKER')],
     ['NullMessageError', new NullMessageError()],
     ['HandlerTimeoutError', new errors.HandlerTimeoutError('h', 1)],
+    ['ConnectionGaveUpError', new errors.ConnectionGaveUpError('m', 'warren', 3, 'r')],
     ['UnsupportedContentTypeError', new errors.UnsupportedContentTypeError('h', 'text/plain', ['application/json'])],
   ];
 }
