@@ -15,6 +15,7 @@ import { coalesceWrites } from './write-coalescing';
 import { guardAmqplibHeaderDecoding, isGuarded } from './amqplib-field-decoder';
 import { WarrenConfigurationError } from '../errors/configuration.error';
 import type { BrokerConnector, BrokerLink } from './broker-link';
+import { BrokerCapabilities } from './broker-capabilities';
 
 /**
  * golevelup's AmqpConnection establishes the connection (with the connect timeout, failover URIs and
@@ -100,6 +101,7 @@ export class BrokerConnection {
     }
     const connection = new BrokerConnection(link, options, logger, connector);
     connection.node = link.node;
+    connection.capabilities = BrokerCapabilities.of(link.manager.connection);
     connection.watch();
     if (!quiet) logger.log(MESSAGES.connected(link.node ?? printable));
     return connection;
@@ -148,6 +150,9 @@ export class BrokerConnection {
 
   /** The broker's reason while it blocks this connection's publishers (a memory or disk alarm). */
   blocked?: string;
+
+  /** What the broker this connection reached at start-up can do (its version), from its server properties. */
+  capabilities: BrokerCapabilities = BrokerCapabilities.UNKNOWN;
 
   get isConnected(): boolean {
     return this.link.manager.isConnected();

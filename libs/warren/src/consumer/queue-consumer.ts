@@ -69,7 +69,7 @@ export interface QueueConsumerOptions {
  * dead-letter queues), consumes with manual ack under a fixed consumer tag (so shutdown can
  * cancel it), and settles every delivery exactly once: ack after the handler returned (and the
  * RPC reply went out); on failure, a retry copy or a dead letter is confirmed first and then the
- * original acked; requeue when shutdown gave up waiting. Nothing is settled on a channel that died.
+ * original acked; returned unprocessed (`basic.nack`) when shutdown gave up waiting. Nothing is settled on a channel that died.
  */
 export class QueueConsumer {
   private managed?: ManagedChannel;
@@ -201,7 +201,7 @@ export class QueueConsumer {
     }
     let requeued = 0;
     for (const delivery of this.inFlight) {
-      this.settlement.settle(delivery, 'requeue');
+      this.settlement.settle(delivery, 'return');
       delivery.abandoned = true;
       delivery.abort?.abort(new Error('Warren stopped waiting for this handler: the shutdown drain deadline passed'));
       requeued++;
@@ -287,7 +287,7 @@ export class QueueConsumer {
     acks.received(message.fields.deliveryTag);
     const delivery: Delivery = { message, origin: this.retryPath!.originOf(message), channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined, reported: false };
     if (this.subscription.cancelled) {
-      this.settlement.settle(delivery, 'requeue');
+      this.settlement.settle(delivery, 'return');
       return;
     }
     this.inFlight.add(delivery);
