@@ -26,6 +26,7 @@ import { isNack, nackSettlement, userFailureSettlement } from './user-settlement
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
 import { InFlightBudget } from './in-flight-budget';
+import { LegacyLimits } from './legacy-limits';
 import { Subscription, consumerTagFor } from './subscription';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../warren.constants';
 import { markFailed, withProcessSpan } from '../tracing/warren-tracing';
@@ -99,6 +100,8 @@ export class QueueConsumer {
   /** Only a queue with RPC handlers answers a request no handler matched (with NO_HANDLER). */
   private readonly servesRpc: boolean;
   private readonly admission: RpcAdmission;
+  /** Queues an earlier Warren declared without `x-delivery-limit: -1` are declared as they exist. */
+  private limits?: LegacyLimits;
 
   constructor(
     private readonly options: QueueConsumerOptions,
@@ -146,6 +149,7 @@ export class QueueConsumer {
   /** Resolves once the queue is declared, bound and consumed; rejects on the first failure. */
   start(connection: BrokerConnection, timeoutMs: number): Promise<void> {
     this.unobserve ??= observe({ gauge: 'in_flight', name: this.options.queue ?? '(server-named)', read: () => this.inFlight.size });
+    this.limits ??= new LegacyLimits(() => connection.currentConnection?.createChannel(), connection.capabilities.label, this.logger);
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error: Error) => {
@@ -221,10 +225,10 @@ export class QueueConsumer {
     const declare = this.options.declare !== false;
     // A named queue's policies are known before it is declared: a quorum queue parks at its delivery limit.
     const parking = queue === undefined ? undefined : handlers.map((h) => handlerPolicy(h, queue, true, retry).deadLetterQueue).find((q) => q !== undefined);
-    const name = await declareQueue(channel, queue, handlers, declare, kind, parking);
+    const name = await declareQueue(channel, queue, handlers, declare, kind, parking, this.limits?.fit);
     this.queueName = name;
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, queue !== undefined, retry));
-    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind);
+    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind, this.limits?.fit);
     this.retryPath = new RetryPath(name, retriesInPlace([...this.policies.values()]));
     if (this.confirming) this.forwarder.attach(channel);
     this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));

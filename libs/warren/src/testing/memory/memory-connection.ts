@@ -11,9 +11,12 @@ import { MemoryChannel } from './memory-channel';
 export class MemoryConnection extends EventEmitter {
   private readonly channels = new Set<MemoryChannel>();
   private closed = false;
+  /** As amqplib's `ChannelModel.connection`: what the broker announced (its product and emulated version). */
+  readonly connection: { serverProperties: Record<string, string> };
 
   constructor(private readonly broker: MemoryBroker) {
     super();
+    this.connection = { serverProperties: broker.semantics.serverProperties };
   }
 
   createChannel(): Promise<MemoryChannel> {
