@@ -117,6 +117,36 @@ describe('broker versions (real broker)', () => {
     }
   });
 
+  it("lets RabbitMQ 4.3 delay a quorum queue's requeues itself (x-delayed-retry-*), and refuses the arguments before, naming the version", async () => {
+    const queue = unique('q.versions.delayed');
+    queues.push(queue);
+    const at: number[] = [];
+    const MIN_MS = 150;
+    const args = { 'x-delayed-retry-type': 'failed', 'x-delayed-retry-min': MIN_MS, 'x-delayed-retry-max': 2_000 };
+    @Injectable()
+    class Delayed {
+      @RabbitSubscribe({ queue, queueType: 'quorum', deliveryLimit: 3, retry: false, errorBehavior: 'REQUEUE', queueOptions: { arguments: args } })
+      on() {
+        at.push(Date.now());
+        throw new Error('try again later');
+      }
+    }
+    if (!atLeast(4, 3)) {
+      const attempt = start([Delayed]);
+      await expect(attempt).rejects.toBeInstanceOf(WarrenConfigurationError);
+      await expect(attempt).rejects.toThrow(`'x-delayed-retry-type' on RabbitMQ ${version}`);
+      expect(await raw.queueExists(queue)).toBe(false);
+      return;
+    }
+    const app = await start([Delayed]);
+    await app.get(MessageProducer).publish('', queue, { id: 'later' });
+    await waitFor(async () => (await raw.ready(`${queue}.dlq`)) === 1, 'parked at the delivery limit', 15_000);
+    expect(at).toHaveLength(4);
+    // Warren requeues with basic.reject, a 'failed' return: the broker waits min × delivery count before each redelivery.
+    const gaps = at.slice(1).map((time, i) => time - at[i]);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(MIN_MS * (i + 1) - 20));
+  });
+
   it('refuses x-queue-version 1 at start-up on 4.3 with a WarrenConfigurationError naming option and version (declares it before)', async () => {
     const queue = unique('q.versions.v1');
     queues.push(queue);

@@ -9,7 +9,8 @@
  *   (messages above 4 go first, two for one), without `x-max-priority` (which they still refuse).
  * - 4.3: `basic.nack` with requeue no longer counts toward the delivery limit (`basic.reject`, a
  *   lost channel or connection do); `x-acquired-count` counts every acquisition; quorum queues have
- *   32 strict priorities (0–31); classic queues refuse `x-queue-version: 1`.
+ *   32 strict priorities (0–31) and native delayed retry (`x-delayed-retry-*`); classic queues refuse
+ *   `x-queue-version: 1`.
  * - 4.0 and 4.3 alike: transient non-exclusive queues are deprecated (permitted unless the broker sets
  *   `deprecated_features.permit.transient_nonexcl_queues = false`); global QoS is deprecated (denied by
  *   default on 4.3, where the broker logs it and carries on) — Warren never asks for it.
@@ -78,6 +79,15 @@ export class BrokerCapabilities {
 
   /** Deliveries carry `x-acquired-count` (4.3+). */
   get acquiredCount(): boolean {
+    return this.atLeast(4, 3);
+  }
+
+  /**
+   * Quorum queues delay redeliveries themselves (`x-delayed-retry-type` failed|returned|all,
+   * `x-delayed-retry-min`/`-max` ms; 4.3+). Measured on 4.3.6: a `failed` return (basic.reject) waits
+   * min × its delivery count, capped at max; other messages are not held up. Older versions ignore the arguments.
+   */
+  get delayedRetry(): boolean {
     return this.atLeast(4, 3);
   }
 

@@ -116,4 +116,10 @@ describe('queue type', () => {
     expect(checkQueueForBroker(transient, 'orders', rabbit('4.3.6'))).toEqual([expect.stringContaining('deprecated on RabbitMQ 4.3.6')]);
     expect(checkQueueForBroker([handler('A.a', { queueOptions: { durable: false, exclusive: true } })], 'orders', rabbit('4.3.6'))).toEqual([]);
   });
+
+  it("takes RabbitMQ 4.3's x-delayed-retry-* on a quorum queue, and refuses them before 4.3 (older brokers ignore them)", () => {
+    const delayed = [handler('A.a', { queueType: 'quorum', queueOptions: { arguments: { 'x-delayed-retry-type': 'failed', 'x-delayed-retry-min': 100 } } })];
+    expect(queueKindOf(delayed, 'orders', classic, rabbit('4.3.6')).type).toBe('quorum');
+    expect(refusal(() => queueKindOf(delayed, 'orders', classic, rabbit('4.0.5'))).message).toContain("'x-delayed-retry-type' on RabbitMQ 4.0.5");
+  });
 });

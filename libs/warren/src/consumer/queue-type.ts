@@ -43,6 +43,9 @@ const QUORUM_ARGUMENTS = new Set([
   'x-queue-leader-locator',
 ]);
 
+/** RabbitMQ 4.3's native delayed retry of quorum queues (`BrokerCapabilities.delayedRetry`). */
+const DELAYED_RETRY_ARGUMENTS = new Set(['x-delayed-retry-type', 'x-delayed-retry-min', 'x-delayed-retry-max']);
+
 /** amqplib's named queue options and the `x-` argument each becomes on the wire. */
 export const NAMED_QUEUE_ARGUMENTS: ReadonlyArray<[keyof Options.AssertQueue, string]> = [
   ['maxPriority', 'x-max-priority'],
@@ -119,6 +122,10 @@ function checkQuorumOptions(handler: HandlerDefinition, queue: string | undefine
   }
   for (const [argument, value] of Object.entries(options.arguments ?? {})) {
     if (!argument.startsWith('x-')) continue;
+    if (DELAYED_RETRY_ARGUMENTS.has(argument)) {
+      if (broker.delayedRetry) continue;
+      throw new WarrenConfigurationError(MESSAGES.brokerRefuses(handler.name, queue!, argument, broker.label, 'quorum queues delay retries themselves from RabbitMQ 4.3; older versions ignore the argument (use Warren\'s retry option instead)'));
+    }
     if (!QUORUM_ARGUMENTS.has(argument)) refuse(argument);
     if (argument === 'x-overflow' && value !== 'drop-head' && value !== 'reject-publish') refuse('x-overflow');
   }
