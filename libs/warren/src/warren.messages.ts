@@ -94,6 +94,18 @@ export const MESSAGES = {
   unknownQueueType: (handler: string, type: string) => `${handler}: queueType must be 'classic' or 'quorum'; got '${type}'`,
   quorumRefuses: (handler: string, queue: string, option: string, why: string) =>
     `${handler}: the quorum queue '${queue}' cannot have option '${option}': ${why}. Remove the option, or use queueType: 'classic' for this handler`,
+  cliReadsCount: (broker: string) =>
+    `${broker} counts each read of a quorum queue's message toward its delivery limit (x-delivery-count): Warren declares ` +
+    'its dead-letter queues with x-delivery-limit -1 (none), but a quorum queue declared with a limit (or without one, ' +
+    'which means 20) drops a message read that often',
+  brokerRefuses: (handler: string, queue: string, option: string, broker: string, why: string) =>
+    `${handler}: queue '${queue}' cannot have option '${option}' on ${broker}: ${why}`,
+  brokerDeprecates: (handler: string, queue: string, option: string, broker: string, why: string) =>
+    `${handler}: queue '${queue}' uses ${option}, deprecated on ${broker}: ${why}`,
+  limitKept: (queue: string, broker: string) =>
+    `Queue '${queue}' exists without x-delivery-limit (declared by an earlier Warren), so on ${broker} it keeps the broker's default ` +
+    "limit of 20 deliveries: a message returned that often is dropped. Warren now declares it with x-delivery-limit -1 (no limit); " +
+    'move its messages away and delete it to have it declared so',
   subscribeRequiresTarget: (handler: string) =>
     `${handler}: @RabbitSubscribe/@RabbitRPC needs an 'exchange' (with 'routingKey'), a 'queue', or 'bindings'`,
 

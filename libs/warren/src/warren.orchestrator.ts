@@ -12,6 +12,7 @@ import { replyToPolicy } from './rpc/reply-to-policy';
 import { PayloadValidator } from './validation/payload-validator';
 import { applyNamedHandlerOptions, batchPrefetch, flowOptionsOf, maxInFlightBytesOf, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
+import { checkQueueForBroker } from './consumer/broker-version-rules';
 import { ConsumerConnections } from './consumer/consumer-connections';
 import { ConsumerPublisher } from './consumer/consumer-publisher';
 import { ConsumerEvents } from './consumer/consumer-events';
@@ -111,7 +112,8 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const { handling, serializer, maxMessageBytes, retry } = this.options;
     const rpcOnly = group.handlers.every((handler) => handler.options.type === 'rpc');
     const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger, rpcOnly), this.logger);
-    const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
+    const kind = queueKindOf(group.handlers, group.queue, this.options.queues, this.connection.capabilities);
+    for (const warning of checkQueueForBroker(group.handlers, group.queue, this.connection.capabilities)) this.logger.warn(warning);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer, handling.format);
     const { flows, autoAck } = flowOptionsOf(group.queue ?? '(server-named)', group.handlers, this.logger);
     return new QueueConsumer(

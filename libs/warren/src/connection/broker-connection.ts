@@ -20,6 +20,7 @@ import { ConnectionGroup } from './connection-group';
 import type { WarrenEvents } from './warren-events';
 import type { ConnectionGaveUpError } from '../errors/connection-gave-up.error';
 import { followReconnectPolicy } from './reconnect-policy';
+import { BrokerCapabilities } from './broker-capabilities';
 
 /**
  * Warren's connection to the broker, established by a connector (amqp-connection-manager, directly,
@@ -72,6 +73,7 @@ export class BrokerConnection {
     }
     const connection = new BrokerConnection(link, options, logger, connector, group);
     connection.node = link.node;
+    connection.capabilities = BrokerCapabilities.of(link.manager.connection);
     connection.watch();
     if (!quiet) logger.log(MESSAGES.connected(link.node ?? printable));
     return connection;
@@ -133,6 +135,9 @@ export class BrokerConnection {
   get gaveUpError(): ConnectionGaveUpError | undefined {
     return this.group.gaveUpError;
   }
+
+  /** What the broker this connection reached at start-up can do (its version), from its server properties. */
+  capabilities: BrokerCapabilities = BrokerCapabilities.UNKNOWN;
 
   get isConnected(): boolean {
     return this.link.manager.isConnected();

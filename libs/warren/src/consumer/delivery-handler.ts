@@ -69,7 +69,7 @@ export class DeliveryHandler {
         if (!(answer instanceof ReplyStream)) return answer;
         return streamAnswer(answer, replyChannel(), message, answered, { serializer: this.host.serializer, persistent: handler?.options.usePersistentReplyTo, format: this.host.handling.format });
       });
-      if (result === RETURNED) return settlement.settle(delivery, 'requeue');
+      if (result === RETURNED) return settlement.settle(delivery, 'return');
       if (isNack(result)) return await settlement.settleAsAsked(delivery, handler, nackSettlement(result), new ReturnedNack());
       if (!isRpc && result !== undefined && handler) this.host.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
       if (isRpc && replyTo && settlement.owns(delivery)) this.reply(handler, message, result, replyChannel());

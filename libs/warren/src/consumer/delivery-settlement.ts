@@ -41,6 +41,14 @@ export interface Delivery {
 
 const EMPTY_BODY = Buffer.alloc(0);
 
+const OBSERVED: Record<Exclude<Outcome, 'ack'>, DeliveryOutcome> = { reject: 'rejected', 'retry-requeue': 'requeued', return: 'returned' };
+
+function sendOutcome(acks: AckBatcher, tag: number, outcome: Outcome): void {
+  if (outcome === 'ack') acks.ack(tag);
+  else if (outcome === 'return') acks.giveBack(tag);
+  else acks.reject(tag, outcome === 'retry-requeue');
+}
+
 /** What a settlement needs of its queue's consumer. */
 export interface SettlementHost {
   queueName(): string;
@@ -85,7 +93,7 @@ export class DeliverySettlement {
     } else if (asked.behavior === 'NACK') {
       await this.onFailure(delivery, handler, name, error, false);
     } else {
-      this.settle(delivery, asked.behavior === 'ACK' ? 'ack' : 'requeue');
+      this.settle(delivery, asked.behavior === 'ACK' ? 'ack' : 'retry-requeue');
     }
   }
 
@@ -141,8 +149,9 @@ export class DeliverySettlement {
       delivery.acks.flush();
       delivery.channel.close().catch(() => undefined);
     } else {
+      // Not forwarded (the publishing connection is down, the copy was refused): a failed attempt.
       delivery.forwardedAs = undefined;
-      this.settle(delivery, 'requeue');
+      this.settle(delivery, 'retry-requeue');
     }
   }
 
@@ -152,21 +161,22 @@ export class DeliverySettlement {
   }
 
   /**
-   * Acks are coalesced per tick (AckBatcher); rejects and requeues go out at once. With noAck none
-   * is sent (the AckBatcher was told of no delivery); a requeue is reported lost.
+   * Acks are coalesced per tick (AckBatcher); rejects and returns go out at once (see `Outcome` for
+   * which method each is). With noAck none is sent (the AckBatcher was told of no delivery); a
+   * requeue is reported lost.
    */
-  settle(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
+  settle(delivery: Delivery, outcome: Outcome): void {
     if (!this.owns(delivery)) return;
-    if (this.host.autoAck && outcome === 'requeue') this.lost.report('requeue', (count) => MESSAGES.autoAckNotReturned(this.host.queueName(), count));
+    if (this.host.autoAck && (outcome === 'retry-requeue' || outcome === 'return')) this.lost.report('requeue', (count) => MESSAGES.autoAckNotReturned(this.host.queueName(), count));
     const tag = delivery.message.fields.deliveryTag;
-    this.safely(() => (outcome === 'ack' ? delivery.acks.ack(tag) : delivery.acks.nack(tag, outcome === 'requeue')));
+    this.safely(() => sendOutcome(delivery.acks, tag, outcome));
     if (this.host.observers?.active) this.observed(delivery, outcome);
   }
 
-  private observed(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
+  private observed(delivery: Delivery, outcome: Outcome): void {
     if (delivery.reported) return;
     delivery.reported = true;
-    const settled: DeliveryOutcome = outcome === 'ack' ? (delivery.forwardedAs ?? 'acked') : outcome === 'reject' ? 'rejected' : 'requeued';
+    const settled: DeliveryOutcome = outcome === 'ack' ? (delivery.forwardedAs ?? 'acked') : OBSERVED[outcome];
     const { message, handler, error } = delivery;
     this.host.observers!.consumed({ queue: this.host.queueName(), handler, message, outcome: settled, error });
   }

@@ -1,9 +1,11 @@
 /**
- * A handler's instruction to settle its message with a nack instead of an ack.
- * `new Nack(true)` puts the message back in the queue (it is delivered again at once);
- * `new Nack()` treats it as failed for good: it is parked in the handler's dead-letter queue with
- * the reason, or rejected into the queue's own dead-letter exchange. An RPC handler that returns a
- * Nack sends no reply.
+ * A handler's instruction to settle its message as failed instead of acking it.
+ * `new Nack(true)` puts the message back in the queue (it is delivered again at once) as a failed
+ * attempt (`basic.reject` with requeue): a quorum queue's delivery limit counts it and parks the
+ * message in the dead-letter queue once reached, on every RabbitMQ version (4.3 no longer counts
+ * `basic.nack`). `new Nack()` treats it as failed for good: it is parked in the handler's
+ * dead-letter queue with the reason, or rejected into the queue's own dead-letter exchange. An RPC
+ * handler that returns a Nack sends no reply.
  */
 export class Nack {
   constructor(private readonly requeueMessage = false) {}

@@ -15,6 +15,7 @@ import { RpcAdmission } from './rpc-admission';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
 import { InFlightBudget } from './in-flight-budget';
+import { LegacyLimits } from './legacy-limits';
 import { Subscription, consumerTagFor } from './subscription';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../warren.constants';
 import { withProcessSpan } from '../tracing/warren-tracing';
@@ -32,12 +33,14 @@ export type { ConsumerPlan, QueueConsumerOptions } from './queue-consumer-option
  * dead-letter queues), consumes with manual ack (noAck for `ack: 'auto'`) under a fixed consumer
  * tag (so shutdown can cancel it), and settles every delivery exactly once: ack after the handler
  * returned (and the RPC reply went out); on failure, a retry copy or a dead letter is confirmed
- * first and then the original acked; requeue when shutdown gave up waiting. Nothing is settled on
+ * first and then the original acked; returned unprocessed (`basic.nack`) when shutdown gave up waiting. Nothing is settled on
  * a channel that died. It stops consuming while paused, over its byte budget, or while a handler's
  * circuit breaker is open; handling one delivery is DeliveryHandler's, flow control FlowControl's.
  */
 export class QueueConsumer {
   private managed?: ManagedChannel;
+  /** Queues an earlier Warren declared without `x-delivery-limit: -1` are declared as they exist. */
+  private limits?: LegacyLimits;
   private readonly inFlight = new Set<Delivery>();
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private readonly forwarder = new DeliveryForwarder();
@@ -130,6 +133,7 @@ export class QueueConsumer {
   /** Resolves once the queue is declared, bound and consumed; rejects on the first failure. */
   start(connection: BrokerConnection, timeoutMs: number): Promise<void> {
     this.unobserve ??= observe({ gauge: 'in_flight', name: this.options.queue ?? '(server-named)', read: () => this.inFlight.size });
+    this.limits ??= new LegacyLimits(() => connection.currentConnection?.createChannel(), connection.capabilities.label, this.logger);
     const { managed, ready } = openConsumerChannel(connection, timeoutMs, {
       // A confirm channel: a retry or dead letter is confirmed before the original is acked.
       ...{ name: `consumer:${this.queueName}`, confirm: this.confirming, setup: (channel) => this.setup(channel as ConfirmChannel) },
@@ -169,7 +173,7 @@ export class QueueConsumer {
     for (const delivery of this.inFlight) {
       // One settled already (at its handler's deadline) is not counted, nor returned twice.
       if (!this.settlement.owns(delivery)) continue;
-      if (!this.options.autoAck) this.settlement.settle(delivery, 'requeue');
+      if (!this.options.autoAck) this.settlement.settle(delivery, 'return');
       delivery.abandoned = true;
       delivery.abort?.abort(new Error('Warren stopped waiting for this handler: the shutdown drain deadline passed'));
       unfinished++;
@@ -191,10 +195,10 @@ export class QueueConsumer {
     const declare = this.options.declare !== false;
     // A named queue's policies are known before it is declared: a quorum queue parks at its delivery limit.
     const parking = queue === undefined ? undefined : handlers.map((h) => handlerPolicy(h, queue, true, retry).deadLetterQueue).find((q) => q !== undefined);
-    const name = await declareQueue(channel, queue, handlers, declare, kind, parking);
+    const name = await declareQueue(channel, queue, handlers, declare, kind, parking, this.limits?.fit);
     this.queueName = name;
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, queue !== undefined, retry));
-    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind);
+    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind, this.limits?.fit);
     this.retryPath = new RetryPath(name, retriesInPlace([...this.policies.values()]));
     if (this.confirming) this.forwarder.attach(channel);
     this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));
@@ -266,7 +270,7 @@ export class QueueConsumer {
     if (!this.options.autoAck) acks.received(message.fields.deliveryTag); // with noAck nothing is acked
     const delivery: Delivery = { message, origin: this.retryPath!.originOf(message), channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined, reported: false };
     if (this.subscription.cancelled && !this.options.autoAck) {
-      this.settlement.settle(delivery, 'requeue');
+      this.settlement.settle(delivery, 'return');
       return;
     }
     this.inFlight.add(delivery);

@@ -49,7 +49,12 @@ export function RabbitPayload(first?: string | PipeArg | RabbitPayloadOptions, .
     Reflect.defineMetadata(WARREN_PAYLOAD_SCHEMA_METADATA, first.schema, target.constructor, key!);
   };
 }
-/** The message headers, or one header by name. */
+/**
+ * The message headers, or one header by name. A quorum queue's broker adds its counters:
+ * `x-delivery-count` (failed deliveries so far: `basic.reject` with requeue, which Warren uses for
+ * `Nack(true)` and `errorBehavior: 'REQUEUE'`, and lost channels; absent on the first delivery) and,
+ * on RabbitMQ 4.3+, `x-acquired-count` (every delivery so far, returns unprocessed included).
+ */
 export const RabbitHeader = rabbitParam(WARREN_HEADER_PARAM);
 /** The raw amqplib message (fields, properties, content). */
 export const RabbitRequest = rabbitParam(WARREN_REQUEST_PARAM);

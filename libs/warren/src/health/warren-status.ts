@@ -14,6 +14,8 @@ export interface ConnectionHealth {
   node?: string;
   /** The broker's reason while it blocks this connection's publishes (a memory or disk alarm). */
   blocked?: string;
+  /** The version the broker announced when this connection was established, e.g. '4.3.6'. */
+  brokerVersion?: string;
 }
 
 /** Warren's health at one moment, as `WarrenStatus.check()` and the health indicator report it. */
@@ -89,5 +91,5 @@ export class WarrenStatus {
 }
 
 function stateOf(connection: BrokerConnection): ConnectionHealth {
-  return { name: connection.name, connected: connection.isConnected, node: connection.node, blocked: connection.blocked };
+  return { name: connection.name, connected: connection.isConnected, node: connection.node, blocked: connection.blocked, brokerVersion: connection.capabilities.version };
 }

@@ -78,15 +78,20 @@ export interface MessageHandlerOptions {
   createQueueIfNotExists?: boolean;
   /**
    * The type of this handler's queue; its retry and dead-letter queues are of the same type.
-   * Options a quorum queue refuses (exclusive, auto-delete, `x-max-priority`, no queue name…)
-   * fail the start-up with a `WarrenConfigurationError` naming the option.
+   * Options a quorum queue refuses (exclusive, auto-delete, no queue name, `x-max-priority` before
+   * RabbitMQ 4.0…) fail the start-up with a `WarrenConfigurationError` naming the option. From 4.0 a
+   * quorum queue takes `maxPriority` / `x-max-priority` (not sent: it has priorities of its own,
+   * two levels on 4.0–4.2 where above 4 is high, 32 strict ones from 4.3).
    * An `x-queue-type` in `queueOptions.arguments` counts too. @default the module's `queueType`
    */
   queueType?: QueueType;
   /**
    * Quorum queues only: deliveries after which the broker itself dead-letters a message into the
    * handler's dead-letter queue (`x-death` reason `delivery_limit`), the safety net for a message
-   * that kills its consumer process before Warren can settle it. @default the module's `deliveryLimit`
+   * that kills its consumer process before Warren can settle it, or that its handler keeps sending
+   * back (`Nack(true)`, `errorBehavior: 'REQUEUE'`: Warren requeues those with `basic.reject`,
+   * which every version counts). `-1`: no limit (RabbitMQ 4.0+; refused on 3.x, which would
+   * dead-letter at the first return). @default the module's `deliveryLimit`
    */
   deliveryLimit?: number;
   /** Unacknowledged deliveries for this handler's queue. @default the module's `prefetch` */
