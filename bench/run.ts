@@ -103,6 +103,7 @@ async function main() {
   process.stdout.write(`Warren benchmark: ${info.cores} cores, Node ${info.node}, RabbitMQ ${info.rabbitmq}, Erlang ${info.erlang}\n`);
   // passes[p][id] = measurements
   const passes: Array<Record<string, Measurement[]>> = [];
+  const passesStarted = Date.now();
   // Scenario-major: the stacks run one after another on the same scenario (rotated each pass),
   // so each ratio compares runs minutes apart at most, not a whole pass apart.
   for (let pass = 0; pass < PASSES; pass++) {
@@ -113,6 +114,10 @@ async function main() {
       for (const id of order) results[id].push(...(await worker(id, key)).results);
     }
     passes.push(results);
+    // The passes so far say how long one takes; memory and start-up runs come after and are not counted.
+    const perPass = (Date.now() - passesStarted) / (pass + 1);
+    const left = PASSES - pass - 1;
+    if (left > 0) process.stdout.write(`pass ${pass + 1}/${PASSES} done in ${formatMinutes(perPass)}; about ${formatMinutes(perPass * left)} left for ${left} more pass(es), then memory and start-up runs\n`);
   }
   const memoryRuns: Record<string, MemorySample[]> = {};
   // A run filtered to some scenarios skips the memory run unless BENCH_MEMORY=1.
@@ -254,3 +259,8 @@ main().catch((error: unknown) => {
   process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });
+
+/** `42 s`, `3.5 min`: for the estimate of time left. */
+function formatMinutes(ms: number): string {
+  return ms < 90_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`;
+}

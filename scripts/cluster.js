@@ -13,6 +13,11 @@
  * enabled-plugins file and data directory under $WARREN_CLUSTER_DIR (default <tmp>/warren-cluster);
  * they share an Erlang cookie written there. The system broker on 5672 and its files are not touched.
  * Usable from code too: require('./cluster').up() etc. (the cluster tests' global setup does so).
+ *
+ * WARREN_CLUSTER_ROOT=<chroot> runs the nodes from that chroot's RabbitMQ instead of the installed one,
+ * e.g. the broker matrix's cached 4.3 (`WARREN_CLUSTER_ROOT=/var/cache/warren-brokers/forky npm run
+ * test:cluster`, after `node scripts/brokers.js up 4.3` once built it): the node files then live in
+ * <chroot>/tmp/warren-cluster, and the host's epmd serves the nodes as it serves the matrix's.
  */
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -22,7 +27,12 @@ const path = require('path');
 const crypto = require('crypto');
 
 const NODES = [1, 2, 3].map((i) => ({ id: `n${i}`, name: `n${i}@localhost`, amqpPort: 5680 + i, distPort: 25680 + i }));
-const DIR = process.env.WARREN_CLUSTER_DIR || path.join(os.tmpdir(), 'warren-cluster');
+/** A chroot whose RabbitMQ runs the nodes (unset: the installed one). */
+const ROOT = process.env.WARREN_CLUSTER_ROOT ? path.resolve(process.env.WARREN_CLUSTER_ROOT) : undefined;
+const DIR = ROOT ? path.join(ROOT, 'tmp', 'warren-cluster') : process.env.WARREN_CLUSTER_DIR || path.join(os.tmpdir(), 'warren-cluster');
+/** A path under DIR as the nodes see it (inside the chroot, when there is one). */
+const seen = (file) => (ROOT ? `/${path.relative(ROOT, file)}` : file);
+const CHROOT = '/usr/sbin/chroot';
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 const log = (message) => process.stderr.write(`[cluster] ${message}\n`);
@@ -31,8 +41,29 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** amqp URIs of the three nodes, in order. */
 const uris = () => NODES.map((node) => `amqp://guest:guest@127.0.0.1:${node.amqpPort}`);
 
-/** The RabbitMQ scripts themselves: Debian's /usr/sbin wrappers switch to the rabbitmq user, which cannot use our files. */
+/**
+ * The command (an argv) of one RabbitMQ script: Debian's /usr/sbin wrappers switch to the rabbitmq
+ * user, which cannot use our files, so the scripts themselves; in the chroot when there is one.
+ */
 function tool(name) {
+  if (ROOT) {
+    const inside = `/usr/lib/rabbitmq/bin/${name}`;
+    if (!fs.existsSync(path.join(ROOT, inside))) {
+      throw new Error(`${ROOT} has no ${inside}: WARREN_CLUSTER_ROOT must be a chroot with rabbitmq-server installed (\`node scripts/brokers.js up 4.3\` builds the matrix's)`);
+    }
+    return [CHROOT, ROOT, inside];
+  }
+  return [installedTool(name)];
+}
+
+/** A chroot's nodes need its /proc (and the host's /etc/hosts, else epmd cannot resolve localhost). */
+function prepareRoot() {
+  if (!ROOT) return;
+  fs.copyFileSync('/etc/hosts', path.join(ROOT, 'etc', 'hosts'));
+  if (!fs.existsSync(path.join(ROOT, 'proc', 'self'))) spawnSync('mount', ['-t', 'proc', 'proc', path.join(ROOT, 'proc')], { stdio: 'inherit', timeout: 30_000 });
+}
+
+function installedTool(name) {
   for (const dir of ['/usr/lib/rabbitmq/bin', '/usr/local/sbin', '/opt/homebrew/sbin', '/usr/sbin', '/usr/local/bin', '/usr/bin']) {
     const candidate = path.join(dir, name);
     if (fs.existsSync(candidate)) return candidate;
@@ -58,17 +89,17 @@ function environment(node) {
   const dir = nodeDir(node);
   return {
     ...process.env,
-    HOME: DIR, // where the shared .erlang.cookie is
+    HOME: seen(DIR), // where the shared .erlang.cookie is
     RABBITMQ_NODENAME: node.name,
     RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
     RABBITMQ_NODE_PORT: String(node.amqpPort),
     RABBITMQ_DIST_PORT: String(node.distPort),
-    RABBITMQ_CONFIG_FILE: path.join(dir, 'rabbitmq.conf'),
-    RABBITMQ_CONF_ENV_FILE: path.join(dir, 'rabbitmq-env.conf'),
-    RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, 'enabled_plugins'),
-    RABBITMQ_MNESIA_BASE: path.join(dir, 'mnesia'),
-    RABBITMQ_LOG_BASE: path.join(dir, 'log'),
-    RABBITMQ_PID_FILE: pidFile(node),
+    RABBITMQ_CONFIG_FILE: seen(path.join(dir, 'rabbitmq.conf')),
+    RABBITMQ_CONF_ENV_FILE: seen(path.join(dir, 'rabbitmq-env.conf')),
+    RABBITMQ_ENABLED_PLUGINS_FILE: seen(path.join(dir, 'enabled_plugins')),
+    RABBITMQ_MNESIA_BASE: seen(path.join(dir, 'mnesia')),
+    RABBITMQ_LOG_BASE: seen(path.join(dir, 'log')),
+    RABBITMQ_PID_FILE: seen(pidFile(node)),
     ERL_EPMD_ADDRESS: '127.0.0.1',
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
     RABBITMQ_CTL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
@@ -110,7 +141,8 @@ function ctl(node, args, timeoutMs = 30_000) {
   // No cookie: no cluster was set up here (or it was torn down). Erlang could not start
   // rabbitmqctl without one and would leave an erl_crash.dump in the working directory.
   if (!fs.existsSync(COOKIE)) return { status: -1, output: `no cluster files in ${DIR}` };
-  const result = spawnSync(tool('rabbitmqctl'), ['-n', node.name, ...args], {
+  const [command, ...prefix] = tool('rabbitmqctl');
+  const result = spawnSync(command, [...prefix, '-n', node.name, ...args], {
     env: environment(node),
     encoding: 'utf8',
     timeout: timeoutMs,
@@ -146,8 +178,10 @@ async function start(id, timeoutMs = START_TIMEOUT_MS) {
   writeCookie();
   writeNodeFiles(node);
   if (alive(readPid(node)) && (await listening(node))) return;
+  prepareRoot();
   const out = fs.openSync(path.join(nodeDir(node), 'log', 'startup.log'), 'a');
-  const child = spawn(tool('rabbitmq-server'), [], { env: environment(node), detached: true, stdio: ['ignore', out, out] });
+  const [command, ...prefix] = tool('rabbitmq-server');
+  const child = spawn(command, prefix, { env: environment(node), detached: true, stdio: ['ignore', out, out] });
   child.unref();
   fs.closeSync(out);
   const deadline = Date.now() + timeoutMs;
@@ -214,9 +248,23 @@ async function up() {
   await down();
   const startedAt = Date.now();
   try {
-    // The first node forms the cluster; the others find it through classic_config peer discovery.
-    await start('n1');
-    await Promise.all([start('n2'), start('n3')]);
+    // The first node forms the cluster; the others find it through classic_config peer discovery. RabbitMQ 4.x
+    // peer discovery expects the nodes to start together (one started alone waits ~100 s for its peers).
+    const since = () => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+    const started = async (id) => {
+      await start(id);
+      log(`${nodeOf(id).name} takes connections (${since()})`);
+    };
+    if (ROOT) {
+      log(`starting ${NODES.map((node) => node.name).join(', ')} together...`);
+      await Promise.all(NODES.map((node) => started(node.id)));
+    } else {
+      log(`starting ${NODES[0].name} (AMQP port ${NODES[0].amqpPort}); it forms the cluster...`);
+      await started('n1');
+      log(`starting ${NODES[1].name} and ${NODES[2].name}, which join it...`);
+      await Promise.all([started('n2'), started('n3')]);
+    }
+    log(`waiting for all ${NODES.length} nodes to be running members of one cluster...`);
     const running = await awaitRunning();
     log(`3-node cluster up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${running.join(', ')} (AMQP ports ${NODES.map((n) => n.amqpPort).join(', ')})`);
     return uris();

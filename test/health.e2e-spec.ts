@@ -77,6 +77,8 @@ describe('health (real broker)', () => {
 
   it('a memory alarm that blocks publishers is down, with the reason; up again once lifted', async () => {
     const watermark = (await rabbitmqctl('eval', 'vm_memory_monitor:get_vm_memory_high_watermark().')).trim();
+    const events: Array<{ event: string; connection: string; reason?: string }> = [];
+    const offs = (['blocked', 'unblocked'] as const).map((event) => app.get(WarrenStatus).on(event, (payload) => events.push({ event, ...payload })));
     try {
       await rabbitmqctl('set_vm_memory_high_watermark', '0.0000001');
       // The broker tells a connection it is blocked when it next publishes.
@@ -91,6 +93,13 @@ describe('health (real broker)', () => {
       await rabbitmqctl('set_vm_memory_high_watermark', /^[\d.]+$/.test(watermark) ? watermark : '0.4');
     }
     await waitFor(async () => (await probe()).status === 200, 'the probe to recover after the alarm', 20_000);
+    offs.forEach((off) => off());
+    // The events say the same, naming the publishing connection.
+    expect(events.map(({ event, connection }) => [event, connection.endsWith('.publish')])).toEqual([
+      ['blocked', true],
+      ['unblocked', true],
+    ]);
+    expect(events[0].reason).toMatch(/memory/i);
   });
 
   it('is down while the broker is stopped, and up again after the reconnect', async () => {

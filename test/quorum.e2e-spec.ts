@@ -80,15 +80,16 @@ describe('quorum queues (real broker)', () => {
   });
 
   it('refuses at start-up, naming the option, what a quorum queue does not support (and declares nothing)', async () => {
-    const refused = unique('q.quorum.priority');
+    // Priorities are version-specific (test/broker-versions.e2e-spec.ts); no quorum queue takes a queue mode.
+    const refused = unique('q.quorum.mode');
     @Injectable()
-    class Prioritised {
-      @RabbitSubscribe({ queue: refused, queueType: 'quorum', queueOptions: { maxPriority: 10 } })
+    class Lazy {
+      @RabbitSubscribe({ queue: refused, queueType: 'quorum', queueOptions: { arguments: { 'x-queue-mode': 'lazy' } } })
       handle() {}
     }
-    const attempt = startApp({ imports: [WarrenModule.forRoot({ logger: false })], providers: [Prioritised] });
+    const attempt = startApp({ imports: [WarrenModule.forRoot({ logger: false })], providers: [Lazy] });
     await expect(attempt).rejects.toBeInstanceOf(WarrenConfigurationError);
-    await expect(attempt).rejects.toThrow(/'x-max-priority'.*queueType: 'classic'/s);
+    await expect(attempt).rejects.toThrow(/'x-queue-mode'.*queueType: 'classic'/s);
     expect(await raw.queueExists(refused)).toBe(false);
   });
 

@@ -65,7 +65,7 @@ describe('warren CLI output is safe to print (real broker)', () => {
     afterAll(async () => viewer?.remove());
 
     it('takes credentials from --management-url user-info into a header and never prints them', async () => {
-      const run = await warren(['--management-url', userInfo(viewer.user, viewer.password), 'dlq', 'list']);
+      const run = await warren(['--verbose', '--management-url', userInfo(viewer.user, viewer.password), 'dlq', 'list']);
       expect(run.code).toBe(0);
       expect(run.err).toContain(`management API: ${base} (--management-url)`);
       expect(run.out + run.err).not.toContain(viewer.password);
@@ -77,7 +77,7 @@ describe('warren CLI output is safe to print (real broker)', () => {
     });
 
     it('reads WARREN_MANAGEMENT_URL and says which endpoint it used', async () => {
-      const run = await warren(['dlq', 'list'], { env: { WARREN_MANAGEMENT_URL: base } });
+      const run = await warren(['--verbose', 'dlq', 'list'], { env: { WARREN_MANAGEMENT_URL: base } });
       expect(run.code).toBe(0);
       expect(run.err).toContain(`management API: ${base} (WARREN_MANAGEMENT_URL)`);
       const unreachable = await warren(['dlq', 'list'], { env: { WARREN_MANAGEMENT_URL: 'http://127.0.0.1:1' } });

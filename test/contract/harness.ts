@@ -1,7 +1,7 @@
 import type { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { ConsumeMessage } from 'amqplib';
-import { MessageHandlerOptions, MessageProducer, WarrenConsumers, WarrenModuleOptions } from 'nestjs-warren';
+import { MessageHandlerOptions, MessageProducer, WarrenConsumers, WarrenModuleOptions, WarrenStatus } from 'nestjs-warren';
 import { unique, waitFor } from '../support/broker';
 import { BROKERS, BrokerUnderTest } from './brokers';
 
@@ -25,6 +25,20 @@ export const expiring = { expires: 60_000 } as const;
 /** Exchange declarations that disappear with their last binding. */
 export function exchange(name: string, type: 'direct' | 'topic' | 'fanout' | 'headers' = 'topic') {
   return { name, type, options: { autoDelete: true } };
+}
+
+/** The RabbitMQ version the app's broker announced (`WarrenStatus`), as [major, minor]. */
+function brokerVersion(app: INestApplication): [number, number] {
+  const version = app.get(WarrenStatus).check().connection.brokerVersion;
+  const match = /^(\d+)\.(\d+)/.exec(version ?? '');
+  if (!match) throw new Error(`the broker announced no version (${String(version)})`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** The app's broker is RabbitMQ `major.minor` or newer. */
+export function atLeast(app: INestApplication, major: number, minor: number): boolean {
+  const [actualMajor, actualMinor] = brokerVersion(app);
+  return actualMajor > major || (actualMajor === major && actualMinor >= minor);
 }
 
 /** Starts Nest apps on one broker and closes every one of them, whatever happened in the test. */

@@ -46,6 +46,8 @@ const RESOLVED: Record<string, (resolved: ResolvedWarrenOptions) => unknown> = {
   'validation.onPublish': (r) => r.validateOnPublish,
   'topology.mode': (r) => r.topology.mode,
   handlerFormat: (r) => r.handling.format,
+  // Its default applies once `connection.reconnect` is given (without it Warren keeps its fixed pause).
+  'connection.reconnect.maxDelayMs': () => resolveOptions({ connection: { reconnect: {} } }, {}).connection.reconnect.maxDelayMs,
 };
 
 /** Scalar defaults that `resolveOptions` does not apply (WarrenModule.forRoot reads it itself). */

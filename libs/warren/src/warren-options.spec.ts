@@ -27,6 +27,13 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ validation: { onPublish: 'no' as never } }, {})).toThrow(WarrenConfigurationError);
   });
 
+  it('connection.reconnect: absent, a fixed pause forever (as before); given, backoff up to 30 s or reconnectDelayMs', () => {
+    expect(resolveOptions({ connection: { reconnectDelayMs: 300 } }, {}).connection.reconnect).toEqual({ delayMs: 300, backoff: false, maxDelayMs: 300 });
+    expect(resolveOptions({ connection: { reconnect: { maxAttempts: 3 } } }, {}).connection.reconnect).toEqual({ delayMs: 1_000, backoff: true, maxAttempts: 3, maxDelayMs: 30_000 });
+    expect(resolveOptions({ connection: { reconnectDelayMs: 60_000, reconnect: {} } }, {}).connection.reconnect.maxDelayMs).toBe(60_000);
+    expect(resolveOptions({ connection: { reconnectDelayMs: 500, reconnect: { maxDelayMs: 500 } } }, {}).connection.reconnect.maxDelayMs).toBe(500);
+  });
+
   it('falls back to RABBITMQ_URL, and an explicit uri wins over it', () => {
     expect(resolveOptions({}, { RABBITMQ_URL: 'amqp://u:p@h:1' }).uris).toEqual(['amqp://u:p@h:1']);
     expect(resolveOptions({ uri: ['amqp://a', 'amqp://b'] }, { RABBITMQ_URL: 'amqp://env' }).uris).toEqual(['amqp://a', 'amqp://b']);
@@ -55,6 +62,11 @@ describe('resolveOptions', () => {
     ['connection.connectTimeoutMs', { connection: { connectTimeoutMs: 0 } }],
     ['publish.maxBufferedBytes', { publish: { maxBufferedBytes: 0 } }],
     ['consumer.maxInFlightBytes', { consumer: { maxInFlightBytes: 0 } }],
+    ['connection.reconnect.maxAttempts', { connection: { reconnect: { maxAttempts: 0 } } }],
+    ['connection.reconnect.maxAttempts', { connection: { reconnect: { maxAttempts: 1.5 } } }],
+    ['connection.reconnect.maxDelayMs', { connection: { reconnect: { maxDelayMs: -5 } } }],
+    ['connection.reconnect.maxDelayMs', { connection: { reconnectDelayMs: 2_000, reconnect: { maxDelayMs: 1_000 } } }],
+    ['connection.reconnect', { connection: { reconnect: 3 as never } }],
   ])('rejects a bad %s with WarrenConfigurationError', (name, options) => {
     expect(() => resolveOptions(options, {})).toThrow(WarrenConfigurationError);
     expect(() => resolveOptions(options, {})).toThrow(name);

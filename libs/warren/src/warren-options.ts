@@ -8,6 +8,7 @@ import { checkPlaintextFallback } from './connection/transport-security';
 import type { Redactor } from './logging/redact';
 import { isContract, type EventContract, type RpcContract } from './contracts/contracts';
 import type { BrokerConnector } from './connection/broker-link';
+import type { ReconnectSettings } from './connection/reconnect-policy';
 import type {
   MessageDeserializer,
   MessageErrorHandler,
@@ -20,6 +21,7 @@ import type {
   WarrenExchangeOptions,
   WarrenModuleOptions,
   WarrenPassThroughOptions,
+  WarrenReconnectOptions,
   WarrenTlsOptions,
   WarrenValidationOptions,
 } from './interfaces';
@@ -37,6 +39,7 @@ import {
   DEFAULT_MAX_CONSUMER_CHANNELS,
   DEFAULT_PUBLISH_TIMEOUT_MS,
   DEFAULT_RECONNECT_DELAY_MS,
+  DEFAULT_MAX_RECONNECT_DELAY_MS,
   DEFAULT_RPC_TIMEOUT_MS,
   DEFAULT_URI,
 } from './warren.constants';
@@ -66,6 +69,8 @@ export interface ResolvedWarrenOptions {
     connectTimeoutMs: number;
     heartbeatSeconds: number;
     reconnectDelayMs: number;
+    /** `connection.reconnect`, resolved (see reconnect-policy.ts). */
+    reconnect: ReconnectSettings;
     noDelay: boolean;
     coalesceWrites: boolean;
     maxConsumerChannels: number;
@@ -123,6 +128,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
       connectTimeoutMs: options.connection?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       heartbeatSeconds: options.connection?.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
       reconnectDelayMs: options.connection?.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS,
+      reconnect: resolveReconnect(options.connection?.reconnect, options.connection?.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS),
       noDelay: options.connection?.noDelay ?? true,
       coalesceWrites: options.connection?.coalesceWrites ?? true,
       maxConsumerChannels: options.connection?.maxConsumerChannels ?? DEFAULT_MAX_CONSUMER_CHANNELS,
@@ -174,6 +180,7 @@ export function resolveOptions(options: WarrenModuleOptions = {}, env: NodeJS.Pr
   checkPositive('connection.heartbeatSeconds', resolved.connection.heartbeatSeconds, true, true);
   checkPositive('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
   checkTimeoutLimit('connection.reconnectDelayMs', resolved.connection.reconnectDelayMs);
+  checkReconnect(resolved.connection.reconnect);
   if (resolved.retry) {
     const { attempts, initialDelayMs, multiplier, maxDelayMs } = resolved.retry;
     if (attempts !== undefined) checkPositive('retry.attempts', attempts, true);
@@ -231,6 +238,21 @@ function checkPositive(name: string, value: number, integer = false, zeroAllowed
       `Option ${name} must be a ${integer ? 'whole' : ''} number ${zeroAllowed ? '>= 0' : '> 0'}; got ${String(value)}`,
     );
   }
+}
+
+/** `connection.reconnect`, defaulted; checked by checkReconnect once reconnectDelayMs is. */
+function resolveReconnect(reconnect: WarrenReconnectOptions | undefined, delayMs: number): ReconnectSettings {
+  if (reconnect === undefined) return { delayMs, backoff: false, maxDelayMs: delayMs };
+  if (typeof reconnect !== 'object' || reconnect === null) throw new WarrenConfigurationError(MESSAGES.reconnectNotAnObject(reconnect));
+  return { delayMs, backoff: true, maxAttempts: reconnect.maxAttempts, maxDelayMs: reconnect.maxDelayMs ?? Math.max(DEFAULT_MAX_RECONNECT_DELAY_MS, delayMs) };
+}
+
+function checkReconnect(reconnect: ReconnectSettings): void {
+  if (!reconnect.backoff) return;
+  if (reconnect.maxAttempts !== undefined) checkPositive('connection.reconnect.maxAttempts', reconnect.maxAttempts, true);
+  checkPositive('connection.reconnect.maxDelayMs', reconnect.maxDelayMs, true);
+  checkTimeoutLimit('connection.reconnect.maxDelayMs', reconnect.maxDelayMs);
+  if (reconnect.maxDelayMs < reconnect.delayMs) throw new WarrenConfigurationError(MESSAGES.reconnectMaxDelayTooShort(reconnect.maxDelayMs, reconnect.delayMs));
 }
 
 /** Node fires longer timers at once; a timeout past it would be no timeout at all. */

@@ -13,6 +13,8 @@ export const WARREN_PAYLOAD_PARAM = 3;
 export const WARREN_HEADER_PARAM = 4;
 export const WARREN_REQUEST_PARAM = 5;
 export const WARREN_SIGNAL_PARAM = 6;
+/** `@RabbitOrigin()`: where the delivery was first published (Warren's own; golevelup has none). */
+export const WARREN_ORIGIN_PARAM = 7;
 /** Metadata key (class, method) of the schema a `@RabbitPayload({ schema })` gave. */
 export const WARREN_PAYLOAD_SCHEMA_METADATA = 'warren:payload-schema';
 
@@ -39,6 +41,8 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_HEARTBEAT_SECONDS = 5;
 export const DEFAULT_RECONNECT_DELAY_MS = 1_000;
+/** Longest pause between reconnect attempts with `connection.reconnect` (unless reconnectDelayMs is longer). */
+export const DEFAULT_MAX_RECONNECT_DELAY_MS = 30_000;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BUFFERED_MESSAGES = 10_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;

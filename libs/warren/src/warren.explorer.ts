@@ -4,6 +4,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import type { HandlerDefinition } from './consumer/handler-definition';
+import { withoutNestExceptionLog } from './handler-exceptions';
 import { WarrenMetadataAccessor } from './warren-metadata.accessor';
 import { WarrenParamsFactory } from './warren-params.factory';
 import { WARREN_CONTEXT_TYPE } from './warren.constants';
@@ -46,16 +47,8 @@ export class WarrenExplorer {
     const method = prototype[methodName];
     const options = this.accessor.getHandlerMetadata(method);
     if (!options) return undefined;
-    const invoke = this.contextCreator.create(
-      instance,
-      method,
-      methodName,
-      ROUTE_ARGS_METADATA,
-      this.paramsFactory,
-      undefined,
-      undefined,
-      undefined,
-      WARREN_CONTEXT_TYPE,
+    const invoke = withoutNestExceptionLog(this.contextCreator, () =>
+      this.contextCreator.create(instance, method, methodName, ROUTE_ARGS_METADATA, this.paramsFactory, undefined, undefined, undefined, WARREN_CONTEXT_TYPE),
     );
     // What the payload parameter declares; the validation plan is made from it when the handler is registered.
     return {

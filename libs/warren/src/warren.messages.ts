@@ -11,6 +11,18 @@ export const MESSAGES = {
     `Could not connect to RabbitMQ at ${uris} within ${timeoutMs} ms: ${reason}. ` +
     'Check that the broker is running and reachable, the credentials and vhost are right, ' +
     'or raise connection.connectTimeoutMs.',
+  healthWithoutWarren:
+    'WarrenHealthModule needs Warren: import WarrenModule.forRoot() (or forRootAsync()) in the application, ' +
+    'unnamed and global (the default), beside WarrenHealthModule.',
+  loginRefused: (node: string, user: string | undefined, reply: string) =>
+    `RabbitMQ at ${node} refused the login${user ? ` of user '${user}'` : ''} (${reply}): the user name or password is wrong, ` +
+    'or the user does not exist. Not retried: a refused login is final.',
+  vhostRefused: (node: string, vhost: string, user: string | undefined) =>
+    `RabbitMQ at ${node} refused to open vhost '${vhost}': it does not exist or user '${user ?? '?'}' may not use it. ` +
+    `Create the vhost, or grant the user permissions on it (rabbitmqctl set_permissions -p '${vhost}' …).`,
+  setupRefused: (node: string, replyCode: number, replyText: string) =>
+    `RabbitMQ at ${node} refused Warren's set-up and closed the connection or channel: ${replyCode} ${replyText}. ` +
+    'Not retried: the broker would refuse it again (a missing plugin, an exchange or queue declared with other arguments, missing permissions).',
   invalidUri: (uri: string, reason: string) =>
     `Invalid RabbitMQ URI ${uri}: ${reason}. Expected amqp://user:password@host:5672/vhost or amqps://...`,
   uriTuningNotWhole: (name: string, value: string) => `its ${name} must be a whole number, got '${value.slice(0, 20)}'`,
@@ -82,15 +94,29 @@ export const MESSAGES = {
   unknownQueueType: (handler: string, type: string) => `${handler}: queueType must be 'classic' or 'quorum'; got '${type}'`,
   quorumRefuses: (handler: string, queue: string, option: string, why: string) =>
     `${handler}: the quorum queue '${queue}' cannot have option '${option}': ${why}. Remove the option, or use queueType: 'classic' for this handler`,
+  cliReadsCount: (broker: string) =>
+    `${broker} counts each read of a quorum queue's message toward its delivery limit (x-delivery-count): Warren declares ` +
+    'its dead-letter queues with x-delivery-limit -1 (none), but a quorum queue declared with a limit (or without one, ' +
+    'which means 20) drops a message read that often',
+  brokerRefuses: (handler: string, queue: string, option: string, broker: string, why: string) =>
+    `${handler}: queue '${queue}' cannot have option '${option}' on ${broker}: ${why}`,
+  brokerDeprecates: (handler: string, queue: string, option: string, broker: string, why: string) =>
+    `${handler}: queue '${queue}' uses ${option}, deprecated on ${broker}: ${why}`,
+  limitKept: (queue: string, broker: string) =>
+    `Queue '${queue}' exists without x-delivery-limit (declared by an earlier Warren), so on ${broker} it keeps the broker's default ` +
+    "limit of 20 deliveries: a message returned that often is dropped. Warren now declares it with x-delivery-limit -1 (no limit); " +
+    'move its messages away and delete it to have it declared so',
   subscribeRequiresTarget: (handler: string) =>
     `${handler}: @RabbitSubscribe/@RabbitRPC needs an 'exchange' (with 'routingKey'), a 'queue', or 'bindings'`,
 
   messageRejected: (handler: string, queue: string, reason: string) =>
     `Rejected message from queue '${queue}' without requeue (${handler}): ${reason}`,
   retrying: (handler: string, queue: string, attempt: number, attempts: number, delayMs: number, reason: string) =>
-    `${handler} failed on queue '${queue}' (${reason}); attempt ${attempt} of ${attempts} ${delayMs > 0 ? `in ${delayMs} ms` : 'now'}`,
-  deadLettered: (handler: string, queue: string, dlq: string, attempts: number, reason: string) =>
-    `${handler} failed on queue '${queue}' after ${attempts} attempt(s) (${reason}); message parked in '${dlq}'`,
+    `${handler} failed on queue '${queue}', attempt ${attempt - 1} of ${attempts} (${reason}); ${delayMs > 0 ? `retry in ${delayMs} ms` : 'retry now'}`,
+  deadLettered: (handler: string, queue: string, dlq: string, attempt: number, attempts: number, reason: string) =>
+    `${handler} failed on queue '${queue}', attempt ${attempt} of ${attempts} (${reason}); ${attempt < attempts ? 'not retried, ' : ''}message parked in '${dlq}'`,
+  nacked: (handler: string, queue: string, dlq: string | undefined) =>
+    `${handler} returned a Nack for a message on queue '${queue}'; ${dlq ? `message parked in '${dlq}'` : "message rejected (into the queue's own dead-letter exchange, if it has one)"}`,
   forwardReturned: (target: string, queue: string) =>
     `Queue '${target}' is gone, so a failed message of '${queue}' could not be moved there; re-declaring it (the message is redelivered)`,
   rpcExpired: (queue: string, count: number) =>
@@ -121,6 +147,31 @@ export const MESSAGES = {
     `${handler}: running the ${count} messages of the failed batch one at a time, so that only those that fail alone are retried or parked`,
   invalidHandlerOption: (handler: string, option: string, value: unknown) =>
     `${handler}: option ${option} must be a whole number >= 1; got ${String(value)}`,
+  // Flow control (concurrency, timeoutMs, circuitBreaker, accept, ack).
+  handlerTimedOut: (handler: string, timeoutMs: number) =>
+    `${handler} did not finish within its timeoutMs (${timeoutMs} ms); its signal was aborted and the delivery failed`,
+  contentTypeNotAccepted: (handler: string, contentType: string | undefined, accepted: readonly string[]) =>
+    `${handler} does not accept content type ${contentType === undefined || contentType === '' ? '(none)' : `'${contentType}'`} ` +
+    `(its accept option lists ${accepted.map((type) => (type === '' ? "'' (none)" : `'${type}'`)).join(', ')})`,
+  invalidFlowOption: (handler: string, option: string, expected: string, value: unknown) =>
+    `${handler}: option ${option} must be ${expected}; got ${typeof value === 'string' ? `'${value}'` : String(value)}`,
+  flowOptionWithBatch: (handler: string, option: string) =>
+    `${handler}: option ${option} does not apply to a batch handler (batchOptions); remove one of the two`,
+  ackModeConflict: (queue: string, auto: string, manual: string) =>
+    `Handlers ${auto} and ${manual} share queue '${queue}' but one consumes with ack 'auto' (noAck) and the other with manual acks; ` +
+    'a queue has one consumer: give them the same ack mode',
+  autoAck: (queue: string, handlers: string) =>
+    `Queue '${queue}' is consumed with ack 'auto' (noAck) for ${handlers}: the broker forgets each message as it sends it, so messages ` +
+    'in flight are lost if this process crashes, and none can go back to the queue (drain, requeue); failures are still copied to retry / dead-letter queues',
+  autoAckNotReturned: (queue: string, count: number) =>
+    `${count === 1 ? 'A message' : `${count} messages`} of queue '${queue}' could not go back to the queue: it is consumed with ack 'auto' (noAck), so ${count === 1 ? 'it is' : 'they are'} lost`,
+  circuitOpened: (handler: string, queue: string, failed: number, finished: number, pauseMs: number) =>
+    `Circuit breaker of ${handler} opened: ${failed} of ${finished} deliveries failed; queue '${queue}' is not consumed for ${pauseMs} ms (its messages wait there)`,
+  circuitReopened: (handler: string, queue: string, pauseMs: number) =>
+    `Circuit breaker of ${handler} opened again: a trial delivery failed; queue '${queue}' is not consumed for another ${pauseMs} ms`,
+  circuitHalfOpen: (handler: string, queue: string, trials: number) =>
+    `Circuit breaker of ${handler} half-open: consuming queue '${queue}' again; ${trials} trial deliver${trials === 1 ? 'y decides' : 'ies decide'}`,
+  circuitClosed: (handler: string, queue: string) => `Circuit breaker of ${handler} closed: the trial deliveries succeeded; queue '${queue}' is consumed as before`,
   consumerOverBudget: (queue: string, heldBytes: number, limit: number) =>
     `Consumer of '${queue}' holds ${heldBytes} bytes of deliveries, over its maxInFlightBytes (${limit}): it takes no more until its handlers catch up`,
   bodyDropped: (size: number, limit: number) =>
@@ -187,6 +238,10 @@ export const MESSAGES = {
   cliManagementUrlNotParsable: (source: string) =>
     `The management API URL (${source}) cannot be parsed: (not shown). Expected http(s)://host:15672`,
   cliManagementEndpoint: (base: string, source: string) => `management API: ${base} (${source})`,
+  cliBrokerEndpoint: (uri: string, source: string) => `broker: ${uri} (${source})`,
+  cliManagementRefused: (base: string, source: string, status: number) =>
+    `The management API at ${base} (${source}) answered HTTP ${status}` +
+    (status === 401 ? ': wrong credentials, or the user lacks the management tag (rabbitmqctl set_user_tags <user> management)' : status === 403 ? ': the user may not read this vhost' : ''),
   cliNeedsSource: (dlq: string) =>
     `'${dlq}' is not named <queue>.dlq, so the queue its messages were parked from is not known: name it with --source <queue> (repeat it for several)`,
   cliCopyFailed: (id: string, target: string, reason: string, skipping: boolean) =>
@@ -204,4 +259,17 @@ export const MESSAGES = {
     "or set brokerPort (WARREN_BROKER_PORT) when the node listens on another port than the URL's (a container's port mapping)",
   faultsUnverified: (url: string, command: string, reason: string) =>
     `WarrenFaults refuses to act: cannot ask '${command}' which broker it drives, so cannot tell it is the one at ${url}: ${reason}`,
+  reconnectFailed: (connection: string, attempt: number, reason: string, nextDelayMs: number | undefined) =>
+    nextDelayMs === undefined
+      ? `Reconnect attempt ${attempt} of connection '${connection}' failed (${reason}); that was the last one`
+      : `Reconnect attempt ${attempt} of connection '${connection}' failed (${reason}); next attempt in ${nextDelayMs} ms`,
+  connectionGaveUp: (connection: string, attempts: number, reason: string) =>
+    `Warren gave up reconnecting connection '${connection}' after ${attempts} failed attempts (connection.reconnect.maxAttempts); last error: ${reason}. ` +
+    'Nothing is published or requested any more: restart the application (or close and recreate Warren) once the broker is reachable',
+  gaveUpProblem: (connection: string, attempts: number, reason: string) =>
+    `gave up reconnecting '${connection}' after ${attempts} attempts: ${reason}`,
+  eventListenerFailed: (event: string, reason: string) => `A listener of Warren's '${event}' event threw (ignored): ${reason}`,
+  reconnectNotAnObject: (value: unknown) => `Option connection.reconnect must be an object { maxAttempts?, maxDelayMs? }; got ${value === null ? 'null' : typeof value}`,
+  reconnectMaxDelayTooShort: (maxDelayMs: number, delayMs: number) =>
+    `Option connection.reconnect.maxDelayMs (${maxDelayMs}) must be at least connection.reconnectDelayMs (${delayMs})`,
 } as const;

@@ -10,10 +10,12 @@ import { MessageProducer } from './producer/message-producer';
 import { RpcClient } from './rpc/rpc-client';
 import { replyToPolicy } from './rpc/reply-to-policy';
 import { PayloadValidator } from './validation/payload-validator';
-import { applyNamedHandlerOptions, batchPrefetch, maxInFlightBytesOf, prefetchOf } from './consumer/handler-config';
+import { applyNamedHandlerOptions, batchPrefetch, flowOptionsOf, maxInFlightBytesOf, prefetchOf } from './consumer/handler-config';
 import { queueKindOf } from './consumer/queue-type';
+import { checkQueueForBroker } from './consumer/broker-version-rules';
 import { ConsumerConnections } from './consumer/consumer-connections';
 import { ConsumerPublisher } from './consumer/consumer-publisher';
+import { ConsumerEvents } from './consumer/consumer-events';
 import { startConsumers } from './consumer/consumer-starter';
 import { MessageObservers } from './observers/message-observers';
 import { WarrenExplorer } from './warren.explorer';
@@ -21,6 +23,7 @@ import { checkTopology, requiredTopology } from './topology/topology-check';
 import { MESSAGES } from './warren.messages';
 import { WARREN_RESOLVED_OPTIONS } from './warren.providers';
 import type { ResolvedWarrenOptions } from './warren-options';
+import type { WarrenEvents } from './connection/warren-events';
 
 const MIN_START_TIMEOUT_MS = 10_000;
 /** Consumers starting at once: enough to keep the broker busy, few enough that each meets its own timeout. */
@@ -43,6 +46,8 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
   /** Consumers' retries, dead letters and RPC replies, on the publishing connection. */
   private readonly consumerPublisher: ConsumerPublisher;
   private readonly logger: WarrenLogger;
+  /** @internal Consumers pausing and resuming, by cause (see ConsumerEvents). */
+  readonly consumerEvents = new ConsumerEvents();
   /** Removes the `redact` option's hook (registered from construction, which both the module and createWarren do first). */
   private readonly removeRedactor: () => void;
 
@@ -62,6 +67,10 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     this.consumerConnections = new ConsumerConnections(connection);
     this.consumerPublisher = new ConsumerPublisher(connection);
     this.validator = options.validation === false ? undefined : new PayloadValidator(options.validation);
+    // Consumers report pauses by cause (a user's pause, a circuit breaker); applications hear them
+    // through WarrenStatus.on with the connection's events.
+    this.consumerEvents.on('consumer-paused', (event) => connection.events.emit('consumer-paused', event));
+    this.consumerEvents.on('consumer-resumed', (event) => connection.events.emit('consumer-resumed', event));
   }
 
   async onModuleInit(): Promise<void> {
@@ -103,8 +112,10 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const { handling, serializer, maxMessageBytes, retry } = this.options;
     const rpcOnly = group.handlers.every((handler) => handler.options.type === 'rpc');
     const prefetch = batchPrefetch(group.handlers, prefetchOf(group.handlers[0], this.options, this.logger, rpcOnly), this.logger);
-    const kind = queueKindOf(group.handlers, group.queue, this.options.queues);
+    const kind = queueKindOf(group.handlers, group.queue, this.options.queues, this.connection.capabilities);
+    for (const warning of checkQueueForBroker(group.handlers, group.queue, this.connection.capabilities)) this.logger.warn(warning);
     const dispatcher = new MessageDispatcher(group.queue ?? '(server-named)', group.handlers, this.validator, handling.deserializer, handling.format);
+    const { flows, autoAck } = flowOptionsOf(group.queue ?? '(server-named)', group.handlers, this.logger);
     return new QueueConsumer(
       {
         queue: group.queue,
@@ -119,6 +130,9 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
         observers: this.observers,
         replyToAllowed: replyToPolicy(this.options.rpcAllowedReplyTo),
         publisher: this.consumerPublisher,
+        flows,
+        autoAck,
+        events: this.consumerEvents,
       },
       dispatcher,
       this.logger.child('Warren:Consumer'),
@@ -151,6 +165,11 @@ export class WarrenOrchestrator implements OnModuleInit, OnApplicationBootstrap,
     const placed: Array<[QueueConsumer, BrokerConnection]> = [];
     for (const consumer of consumers) placed.push([consumer, await this.consumerConnections.next()]);
     await startConsumers(placed, this.startTimeoutMs, START_CONCURRENCY);
+  }
+
+  /** This Warren's events, for its parts to report through (`WarrenStatus.on` is where applications listen). */
+  get events(): WarrenEvents {
+    return this.connection.events;
   }
 
   /** Consumers by queue, for pausing and resuming them. */

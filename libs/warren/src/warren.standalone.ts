@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { BrokerConnection } from './connection/broker-connection';
+import { WarrenStatus } from './health/warren-status';
 import { WarrenConsumers } from './consumer/warren-consumers';
 import type { WarrenModuleOptions } from './interfaces';
 import { WarrenLogger } from './logging/warren-logger';
@@ -18,6 +19,8 @@ export interface Warren {
   /** Add handlers with `add` / `addMany`; pause and resume them. */
   consumers: WarrenConsumers;
   connection: BrokerConnection;
+  /** Health (`check()`) and connection and consumer events (`on(event, listener)`). */
+  status: WarrenStatus;
   /** The AsyncAPI document of what this Warren consumes and publishes (`asyncapi.document()`). */
   asyncapi: WarrenAsyncApi;
   /** Stops consumers, drains in-flight handlers and confirms (bounded), closes the connection. */
@@ -40,11 +43,13 @@ export async function createWarren(options: WarrenModuleOptions = {}, connector?
   const rpc = new RpcClient(connection, resolved, logger);
   const orchestrator = new WarrenOrchestrator(NO_DISCOVERY, connection, producer, rpc, resolved, logger);
   let closing: Promise<void> | undefined;
+  const consumers = new WarrenConsumers(orchestrator);
   return {
     producer,
     rpc,
-    consumers: new WarrenConsumers(orchestrator),
+    consumers,
     connection,
+    status: new WarrenStatus(connection, consumers),
     asyncapi: new WarrenAsyncApi(orchestrator, resolved),
     close: () => (closing ??= orchestrator.onApplicationShutdown()),
   };

@@ -50,7 +50,7 @@ export class BrokerSession {
     try {
       connection = await amqplib.connect(target.connect, { noDelay: true, clientProperties: { connection_name: 'warren-cli' } });
     } catch (error) {
-      throw new CommandFailedError(`Cannot connect to ${escapeControls(target.printable)}: ${printableReason(error)}`);
+      throw new CommandFailedError(`Cannot connect to ${escapeControls(target.printable)}: ${connectReason(target, error)}`);
     }
     connection.on('error', () => undefined); // the operation that was under way fails and says why
     const writer = new GuardedChannel(await connection.createConfirmChannel());
@@ -102,4 +102,10 @@ export class BrokerSession {
     await this.writer.close();
     await this.connection.close().catch(() => undefined);
   }
+}
+
+/** Why a connect failed, printable; a vhost the broker will not open is named (amqplib's own text does not say). */
+function connectReason(target: AmqpTarget, error: unknown): string {
+  if (!/Expected ConnectionOpenOk; got <ConnectionClose/.test(String((error as Error)?.message))) return printableReason(error);
+  return escapeControls(`vhost '${target.vhost}' does not exist or user '${target.username}' may not use it`);
 }

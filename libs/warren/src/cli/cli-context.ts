@@ -36,6 +36,7 @@ export class CliContext {
     const target = parseAmqpUrl(text, source);
     if (option !== undefined && target.hasPassword) this.io.err(`warren: ${MESSAGES.cliUrlPasswordInArguments('--url', 'RABBITMQ_URL')}`);
     if (source !== 'the default') hideSecret(target.password, encodeURIComponent(target.password));
+    if (this.verbose) this.io.err(MESSAGES.cliBrokerEndpoint(target.printable, source));
     return (this.amqpTarget = target);
   }
 
@@ -45,8 +46,13 @@ export class CliContext {
     const target = managementTarget(this.amqp(), option, this.env.WARREN_MANAGEMENT_URL);
     if (target.hasPassword) hideSecret(target.password, encodeURIComponent(target.password));
     if (option !== undefined && target.hasPassword) this.io.err(`warren: ${MESSAGES.cliUrlPasswordInArguments('--management-url', 'WARREN_MANAGEMENT_URL')}`);
-    this.io.err(MESSAGES.cliManagementEndpoint(target.base, target.source));
+    if (this.verbose) this.io.err(MESSAGES.cliManagementEndpoint(target.base, target.source));
     return target;
+  }
+
+  /** `--verbose`: the endpoints used are said on stderr (errors always name them). */
+  private get verbose(): boolean {
+    return this.program.opts().verbose === true;
   }
 
   /** Runs `work` on a fresh session and closes it; a broker refusal becomes one printable line. */

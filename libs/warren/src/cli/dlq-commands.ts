@@ -8,6 +8,7 @@ import { listQueues } from './management-api';
 import { ReplayRules, TargetTally } from './replay-plan';
 import { MoveResult, moveMessages, planReplay } from './replay-run';
 import { headersText, preview, printable } from './terminal-text';
+import { BrokerCapabilities } from '../connection/broker-capabilities';
 
 const SHOWN_FAILURES = 20;
 
@@ -37,6 +38,9 @@ export function addDlqCommands(program: Command, context: CliContext): void {
         const limit = positive(options.limit, '--limit');
         const total = await session.count(queue);
         io.out(`${printable(queue)}: showing ${Math.min(limit, total)} of ${total} message(s)`);
+        // Each message goes back with basic.nack: RabbitMQ 4.3+ does not count that as a delivery; 4.0–4.2 do.
+        const broker = BrokerCapabilities.of(session.connection);
+        if (broker.unlimitedDeliveryLimit && broker.nackRequeueCounts && total > 0) io.err(`warren: ${MESSAGES.cliReadsCount(broker.label)}`);
         for await (const { message } of readParked(session, queue, Math.min(limit, total))) {
           const { 'x-death': _death, ...headers } = (message.properties.headers ?? {}) as Record<string, unknown>;
           const origin = originOf(message, queue);

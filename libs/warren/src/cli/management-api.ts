@@ -70,17 +70,17 @@ export async function listQueues(target: ManagementTarget): Promise<QueueInfo[]>
   } catch (error) {
     const cause = (error as Error & { cause?: Error }).cause?.message;
     throw new CommandFailedError(
-      `Cannot reach the RabbitMQ management API at ${base} (${escapeControls(redactText(cause ?? (error as Error).message))}). ` +
+      `Cannot reach the RabbitMQ management API at ${base} (${target.source}: ${escapeControls(redactText(cause ?? (error as Error).message))}). ` +
         'Listing queues needs the management plugin: rabbitmq-plugins enable rabbitmq_management (or set --management-url / WARREN_MANAGEMENT_URL).',
     );
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
-    throw new CommandFailedError(`The management API at ${base} answered HTTP ${response.status} (check the user name, password and the user's management tag)`);
+    throw new CommandFailedError(MESSAGES.cliManagementRefused(base, target.source, response.status));
   }
   try {
     return (await response.json()) as QueueInfo[];
   } catch {
-    throw new CommandFailedError(`The management API at ${base} did not answer with JSON (is it the management API?)`);
+    throw new CommandFailedError(`The management API at ${base} (${target.source}) did not answer with JSON (is it the management API?)`);
   }
 }

@@ -83,7 +83,8 @@ function emptyBody(type: string, content: Buffer): unknown {
   return type.startsWith('text/') ? '' : content;
 }
 
-function mediaType(contentType: string | undefined): string {
+/** A content type's media type: no parameters, trimmed, lower case; '' for none. */
+export function mediaType(contentType: string | undefined): string {
   if (!contentType) return '';
   const semicolon = contentType.indexOf(';');
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();

@@ -1,13 +1,12 @@
 import { connect } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
-import { BrokerConnectionError } from '../errors/connection.error';
 import { safeUri } from '../logging/redact';
 import { declareTopology } from '../topology/topology-setup';
 import { topologyDeclarations } from '../topology/topology-declaration';
-import { MESSAGES } from '../warren.messages';
 import type { BrokerConnector } from './broker-link';
-import { nodeOf, socketError } from './connection-target';
+import { nodeOf } from './connection-target';
 import { ManagedChannel } from './managed-channel';
+import { StartupWatch } from './startup-errors';
 
 /** How soon a topology channel the broker closed (a refused declaration, a purge of a missing queue) is back. */
 const TOPOLOGY_REOPEN_MS = 50;
@@ -34,13 +33,9 @@ export const amqpConnector: BrokerConnector = async (options, logger) => {
       clientProperties: { connection_name: connection.name },
     },
   });
-  let lastError: Error | undefined;
-  let lastUrl: string | undefined;
   let node: string | undefined;
-  manager.on('connectFailed', ({ err, url }: { err: Error; url: unknown }) => {
-    lastError = err;
-    lastUrl = nodeOf(url);
-  });
+  const timeoutMs = connection.connectTimeoutMs;
+  const watch = new StartupWatch(manager, options.uris.map(safeUri).join(', '), timeoutMs);
   manager.on('connect', ({ url }: { url: unknown }) => (node = nodeOf(url)));
 
   const declarations = topologyDeclarations(options);
@@ -49,7 +44,7 @@ export const amqpConnector: BrokerConnector = async (options, logger) => {
   const topology = new ManagedChannel(
     manager,
     { name: 'topology', confirm: true, reopenDelayMs: Math.min(TOPOLOGY_REOPEN_MS, connection.reconnectDelayMs), setup: (channel) => declareTopology(channel, declarations) },
-    { opened: () => ready(), setupFailed: (error) => (lastError = error) },
+    { opened: () => ready(), setupFailed: (error) => watch.setupFailed(error) },
     logger.child('Warren:topology'),
   );
   const close = async () => {
@@ -57,22 +52,20 @@ export const amqpConnector: BrokerConnector = async (options, logger) => {
     await manager.close();
   };
 
-  const timeoutMs = connection.connectTimeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     // amqp-connection-manager's own connect() gives up at once on refused credentials.
-    await Promise.race([manager.connect(), deadline]);
-    await Promise.race([opened, deadline]);
+    await Promise.race([manager.connect(), deadline, watch.final]);
+    await Promise.race([opened, deadline, watch.final]);
   } catch (err) {
     await close().catch(() => undefined);
-    const reason = lastError?.message ?? (err as Error).message;
-    const printable = options.uris.map(safeUri).join(', ');
-    throw new BrokerConnectionError(MESSAGES.connectFailed(printable, timeoutMs, reason), { err: lastError && socketError(lastError), url: lastUrl });
+    throw watch.error(err as Error);
   } finally {
     clearTimeout(timer);
+    watch.stop();
   }
   return {
     manager,

@@ -15,6 +15,12 @@ import { WarrenConfigurationError } from '../errors/configuration.error';
 import type { BrokerConnector, BrokerLink } from './broker-link';
 import { amqpConnector } from './amqp-connector';
 import { nodeOf } from './connection-target';
+import { redactText } from '../logging/redact';
+import { ConnectionGroup } from './connection-group';
+import type { WarrenEvents } from './warren-events';
+import type { ConnectionGaveUpError } from '../errors/connection-gave-up.error';
+import { followReconnectPolicy } from './reconnect-policy';
+import { BrokerCapabilities } from './broker-capabilities';
 
 /**
  * Warren's connection to the broker, established by a connector (amqp-connection-manager, directly,
@@ -31,15 +37,20 @@ export class BrokerConnection {
     private readonly options: ResolvedWarrenOptions,
     private readonly logger: WarrenLogger,
     private readonly connector: BrokerConnector,
-  ) {}
+    /** Shared by this Warren's connections: events, and giving up (see ConnectionGroup). */
+    readonly group: ConnectionGroup,
+  ) {
+    group.add(link.manager);
+  }
 
   /** Connects the connection and its publishing connection (fails, leaving nothing open, if either fails). */
   static async connect(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector = options.connector ?? amqpConnector): Promise<BrokerConnection> {
     validateUris(options.uris);
     for (const warning of transportWarnings(options)) logger.warn(warning);
-    const connection = await BrokerConnection.open(options, logger, connector);
+    const group = new ConnectionGroup(logger);
+    const connection = await BrokerConnection.open(options, logger, connector, group);
     try {
-      connection.publisher = await BrokerConnection.open(publishingOptions(options), logger.child('Warren:Publishing'), connector, true);
+      connection.publisher = await BrokerConnection.open(publishingOptions(options), logger.child('Warren:Publishing'), connector, group, true);
     } catch (error) {
       await connection.close();
       throw error;
@@ -51,7 +62,7 @@ export class BrokerConnection {
    * Connects one connection, without the start-up warnings (said once, by `connect`). `quiet`: no
    * 'connecting' / 'connected' lines (the publishing connection's follow the main one's).
    */
-  private static async open(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector, quiet = false): Promise<BrokerConnection> {
+  private static async open(options: ResolvedWarrenOptions, logger: WarrenLogger, connector: BrokerConnector, group: ConnectionGroup, quiet = false): Promise<BrokerConnection> {
     const guarded = guardAmqplibHeaderDecoding();
     const printable = options.uris.map(safeUri).join(', ');
     if (!quiet) logger.log(MESSAGES.connecting(printable));
@@ -60,8 +71,9 @@ export class BrokerConnection {
       await link.close().catch(() => undefined);
       throw new WarrenConfigurationError(MESSAGES.amqplibNotGuarded(guarded.map((copy) => copy.root).join(', ')));
     }
-    const connection = new BrokerConnection(link, options, logger, connector);
+    const connection = new BrokerConnection(link, options, logger, connector, group);
     connection.node = link.node;
+    connection.capabilities = BrokerCapabilities.of(link.manager.connection);
     connection.watch();
     if (!quiet) logger.log(MESSAGES.connected(link.node ?? printable));
     return connection;
@@ -114,6 +126,19 @@ export class BrokerConnection {
   /** The broker's reason while it blocks this connection's publishers (a memory or disk alarm). */
   blocked?: string;
 
+  /** This Warren's events (`WarrenStatus.on` subscribes here). */
+  get events(): WarrenEvents {
+    return this.group.events;
+  }
+
+  /** Set once Warren gave up reconnecting (`connection.reconnect.maxAttempts`): the error publishes and requests reject with. */
+  get gaveUpError(): ConnectionGaveUpError | undefined {
+    return this.group.gaveUpError;
+  }
+
+  /** What the broker this connection reached at start-up can do (its version), from its server properties. */
+  capabilities: BrokerCapabilities = BrokerCapabilities.UNKNOWN;
+
   get isConnected(): boolean {
     return this.link.manager.isConnected();
   }
@@ -129,7 +154,7 @@ export class BrokerConnection {
   /** Another consumer connection with the same options, named `<name>.<n>` (for consumers past `maxConsumerChannels`). */
   sibling(n: number): Promise<BrokerConnection> {
     const connection = { ...this.options.connection, name: `${this.options.connection.name}.${n}` };
-    return BrokerConnection.open({ ...this.options, connection }, this.logger, this.connector);
+    return BrokerConnection.open({ ...this.options, connection }, this.logger, this.connector, this.group);
   }
 
   /**
@@ -155,12 +180,27 @@ export class BrokerConnection {
 
   /** Closes this connection and its publishing connection. */
   async close(): Promise<void> {
+    this.unfollow?.();
     this.manager.removeAllListeners('disconnect');
     await Promise.all([this.link.close().catch(() => undefined), this.publisher?.close()]);
   }
 
+  private unfollow?: () => void;
+
   private watch(): void {
     const manager = this.link.manager;
+    const { events } = this.group;
+    const name = this.name;
+    const { reconnect } = this.options.connection;
+    this.unfollow = followReconnectPolicy(manager, reconnect, {
+      failed: (attempt, reason, nextDelayMs) => {
+        const text = redactText(reason);
+        // Bounded or backing off: say so; the default (forever, fixed) stays as quiet as before.
+        if (reconnect.backoff) this.logger.warn(MESSAGES.reconnectFailed(name, attempt, text, nextDelayMs));
+        events.emit('reconnect-failed', { connection: name, attempt, reason: text, nextDelayMs });
+      },
+      gaveUp: (attempts, reason) => this.group.giveUp(name, attempts, redactText(reason)),
+    });
     if (this.options.connection.coalesceWrites) {
       const coalesce = (model: ChannelModel) => {
         if (!coalesceWrites(model)) this.logger.debug(MESSAGES.writesNotCoalesced);
@@ -169,19 +209,26 @@ export class BrokerConnection {
       manager.on('connect', ({ connection }: { connection: ChannelModel }) => coalesce(connection));
     }
     manager.on('disconnect', ({ err }: { err?: Error }) => {
-      this.logger.warn(MESSAGES.disconnected(this.node ?? 'RabbitMQ', err?.message ?? 'closed'));
+      const reason = redactText(err?.message ?? 'closed');
+      this.logger.warn(MESSAGES.disconnected(this.node ?? 'RabbitMQ', reason));
       this.node = undefined;
+      events.emit('disconnected', { connection: name, reason });
     });
     // Reconnects after the first: say which node the connection is on now.
     manager.on('connect', ({ url }: { url: unknown }) => {
       this.node = nodeOf(url);
       this.logger.log(MESSAGES.reconnected(this.node));
+      events.emit('connected', { connection: name, node: this.node });
     });
     manager.on('blocked', ({ reason }: { reason: string }) => {
       this.blocked = reason;
       this.logger.warn(MESSAGES.blocked(reason));
+      events.emit('blocked', { connection: name, reason });
     });
-    manager.on('unblocked', () => (this.blocked = undefined));
+    manager.on('unblocked', () => {
+      this.blocked = undefined;
+      events.emit('unblocked', { connection: name });
+    });
     // A new connection starts unblocked.
     manager.on('connect', () => (this.blocked = undefined));
   }

@@ -6,8 +6,9 @@ function recorder() {
   const sent: string[] = [];
   const channel = {
     ack: (message: Message, multiple: boolean) => sent.push(`ack ${message.fields.deliveryTag}${multiple ? ' multiple' : ''}`),
-    nack: (message: Message, _multiple: boolean, requeue: boolean) =>
-      sent.push(`nack ${message.fields.deliveryTag}${requeue ? ' requeue' : ''}`),
+    nack: (message: Message, multiple: boolean, requeue: boolean) =>
+      sent.push(`nack ${message.fields.deliveryTag}${multiple ? ' multiple' : ''}${requeue ? ' requeue' : ''}`),
+    reject: (message: Message, requeue: boolean) => sent.push(`reject ${message.fields.deliveryTag}${requeue ? ' requeue' : ''}`),
   } as unknown as Channel;
   return { sent, channel };
 }
@@ -51,16 +52,25 @@ describe('AckBatcher', () => {
     expect(sent).toEqual(['ack 7']);
   });
 
-  it('sends nacks at once, and a run of acks continues past a rejected delivery', async () => {
+  it('sends rejects at once, and a run of acks continues past a rejected delivery', async () => {
     const { sent, channel } = recorder();
     const acks = new AckBatcher(channel, () => true, () => undefined);
     for (let tag = 1; tag <= 3; tag++) acks.received(tag);
     acks.ack(1);
-    acks.nack(2, false);
+    acks.reject(2, false);
     acks.ack(3);
-    expect(sent).toEqual(['nack 2']);
+    expect(sent).toEqual(['reject 2']);
     await nextTick();
-    expect(sent).toEqual(['nack 2', 'ack 3 multiple']);
+    expect(sent).toEqual(['reject 2', 'ack 3 multiple']);
+  });
+
+  it('requeues a failed attempt with basic.reject and gives back an unprocessed one with basic.nack, one tag each', () => {
+    const { sent, channel } = recorder();
+    const acks = new AckBatcher(channel, () => true, () => undefined);
+    for (let tag = 1; tag <= 2; tag++) acks.received(tag);
+    acks.reject(1, true);
+    acks.giveBack(2);
+    expect(sent).toEqual(['reject 1 requeue', 'nack 2 requeue']);
   });
 
   it('settles each delivery once: a second ack or a nack after an ack is ignored', async () => {
@@ -70,7 +80,8 @@ describe('AckBatcher', () => {
     acks.ack(1);
     acks.ack(1);
     await nextTick();
-    acks.nack(1, true);
+    acks.reject(1, true);
+    acks.giveBack(1);
     expect(sent).toEqual(['ack 1']);
   });
 

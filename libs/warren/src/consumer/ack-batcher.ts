@@ -6,7 +6,7 @@ import type { Channel, Message } from 'amqplib';
  * `basic.ack` with `multiple` set, any later finished ones (a slower handler still holds an
  * earlier tag) one by one. A `multiple` ack never covers a delivery whose handler is still
  * running, and nothing waits longer than the current tick, so a prefetch of 1 is not slowed.
- * Nacks go out at once. The broker parses one frame where it would have parsed up to `prefetch`.
+ * Rejects and nacks go out at once. The broker parses one frame where it would have parsed up to `prefetch`.
  */
 export class AckBatcher {
   /** Outstanding deliveries in delivery-tag order (Map keeps insertion order); true = ack requested. */
@@ -41,10 +41,22 @@ export class AckBatcher {
     }
   }
 
-  /** Rejects (dead-letters) or requeues at once. */
-  nack(deliveryTag: number, requeue: boolean): void {
+  /**
+   * `basic.reject` at once: with `requeue`, back to the queue as a failed attempt (every RabbitMQ
+   * version counts it toward a quorum queue's delivery limit); without, dead-lettered or dropped.
+   */
+  reject(deliveryTag: number, requeue: boolean): void {
     if (!this.outstanding.delete(deliveryTag)) return;
-    this.channel.nack(tagged(deliveryTag), false, requeue);
+    this.channel.reject(tagged(deliveryTag), requeue);
+  }
+
+  /**
+   * `basic.nack` with requeue at once: back to the queue unprocessed (shutdown's leftovers, deliveries
+   * that came after the cancel). RabbitMQ 4.3+ does not count it toward the delivery limit.
+   */
+  giveBack(deliveryTag: number): void {
+    if (!this.outstanding.delete(deliveryTag)) return;
+    this.channel.nack(tagged(deliveryTag), false, true);
   }
 
   /** Sends the acks requested so far. Call before closing the channel. */

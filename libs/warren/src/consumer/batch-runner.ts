@@ -9,6 +9,7 @@ import type { HandlerDefinition } from './handler-definition';
 import type { MessageDispatcher } from './message-dispatcher';
 import { errorMessage } from './redelivery';
 import { isNack, nackSettlement, settlingChannel, userFailureSettlement } from './user-settlement';
+import { ReturnedNack } from './nack';
 
 const DEFAULT_BATCH_TIMEOUT_MS = 200;
 
@@ -115,7 +116,7 @@ export class BatchRunner {
     }
     const nack = isNack(result) ? nackSettlement(result) : undefined;
     for (const delivery of deliveries) {
-      if (nack) await this.settlement.settleAsAsked(delivery, handler, nack, new Error('the handler returned a Nack'));
+      if (nack) await this.settlement.settleAsAsked(delivery, handler, nack, new ReturnedNack());
       else this.settlement.settle(delivery, 'ack');
     }
     return undefined;

@@ -1,6 +1,7 @@
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { WarrenError } from '../errors/warren.error';
 import type { WarrenLogger } from '../logging/warren-logger';
+import { RateLimitedLog } from '../logging/rate-limited-log';
 import { MESSAGES } from '../warren.messages';
 import type { AckBatcher } from './ack-batcher';
 import type { Forwarding } from './consumer-publisher';
@@ -10,6 +11,7 @@ import type { HandlerDefinition } from './handler-definition';
 import type { HandlerPolicy } from './handler-policy';
 import { bodyDroppedHeaders, copyProperties, deadLetterHeaders, errorMessage, retryHeaders } from './redelivery';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
+import { ReturnedNack } from './nack';
 import { Outcome, UserSettlement, settlingChannel } from './user-settlement';
 import { spanEvent } from '../tracing/warren-tracing';
 import { recordDeadLetter, recordRetry } from '../tracing/warren-metrics';
@@ -31,9 +33,21 @@ export interface Delivery {
   forwardedAs?: 'retried' | 'dead-lettered';
   /** Reported to observers already (a user's errorHandler may settle twice; only the first counts). */
   reported?: boolean;
+  /** Its handler's deadline passed: it failed then, and what the handler does from now on is ignored. */
+  expired?: boolean;
+  /** Settles when the handler really returned (set for handlers with a deadline, which may outlive it). */
+  running?: Promise<unknown>;
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+
+const OBSERVED: Record<Exclude<Outcome, 'ack'>, DeliveryOutcome> = { reject: 'rejected', 'retry-requeue': 'requeued', return: 'returned' };
+
+function sendOutcome(acks: AckBatcher, tag: number, outcome: Outcome): void {
+  if (outcome === 'ack') acks.ack(tag);
+  else if (outcome === 'return') acks.giveBack(tag);
+  else acks.reject(tag, outcome === 'retry-requeue');
+}
 
 /** What a settlement needs of its queue's consumer. */
 export interface SettlementHost {
@@ -47,6 +61,8 @@ export interface SettlementHost {
   confirming: boolean;
   logger: WarrenLogger;
   observers?: MessageObservers;
+  /** Consumed with noAck: the broker settled every delivery as it sent it; nothing goes back to the queue. */
+  autoAck?: boolean;
 }
 
 /**
@@ -55,7 +71,11 @@ export interface SettlementHost {
  * or what the user asked for (a returned Nack, errorBehavior, errorHandler).
  */
 export class DeliverySettlement {
-  constructor(private readonly host: SettlementHost) {}
+  private readonly lost: RateLimitedLog;
+
+  constructor(private readonly host: SettlementHost) {
+    this.lost = new RateLimitedLog((line) => host.logger.warn(line));
+  }
 
   /** A returned Nack, or the handler's or module's errorBehavior / errorHandler. */
   async settleAsAsked(delivery: Delivery, handler: HandlerDefinition | undefined, asked: UserSettlement, error: unknown): Promise<void> {
@@ -73,7 +93,7 @@ export class DeliverySettlement {
     } else if (asked.behavior === 'NACK') {
       await this.onFailure(delivery, handler, name, error, false);
     } else {
-      this.settle(delivery, asked.behavior === 'ACK' ? 'ack' : 'requeue');
+      this.settle(delivery, asked.behavior === 'ACK' ? 'ack' : 'retry-requeue');
     }
   }
 
@@ -101,14 +121,16 @@ export class DeliverySettlement {
     } else if (action.kind === 'dead-letter') {
       recordDeadLetter(this.host.queueName());
       spanEvent('warren.dead_lettered', { 'warren.dead_letter_queue': policy.deadLetterQueue!, 'warren.attempts': attempt });
-      this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, errorMessage(error)), trace);
+      if (error instanceof ReturnedNack) this.host.logger.warn(MESSAGES.nacked(name, this.host.queueName(), policy.deadLetterQueue));
+      else this.host.logger.error(MESSAGES.deadLettered(name, this.host.queueName(), policy.deadLetterQueue!, attempt, policy.retry ? policy.retry.attempts : attempt, errorMessage(error)), trace);
       delivery.forwardedAs = 'dead-lettered';
       // An over-size body is not copied: the record keeps its properties, size and reason.
       const tooLarge = error instanceof MessageTooLargeError;
       const headers = { ...deadLetterHeaders(this.host.queueName(), attempt, error), ...(tooLarge ? bodyDroppedHeaders(error) : {}) };
       await this.forward(delivery, policy.deadLetterQueue!, copyProperties(delivery.message, delivery.origin, headers), tooLarge ? EMPTY_BODY : delivery.message.content);
     } else {
-      this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
+      if (error instanceof ReturnedNack) this.host.logger.warn(MESSAGES.nacked(name, this.host.queueName(), undefined));
+      else this.host.logger.error(MESSAGES.messageRejected(name, this.host.queueName(), errorMessage(error)), trace);
       this.settle(delivery, 'reject');
     }
   }
@@ -123,30 +145,38 @@ export class DeliverySettlement {
       // Someone deleted the retry or dead-letter queue: a fresh channel declares it again and the
       // original, never acked, is delivered again.
       this.host.logger.error(MESSAGES.forwardReturned(queue, this.host.queueName()));
+      if (this.host.autoAck) this.lost.report('returned', (count) => MESSAGES.autoAckNotReturned(this.host.queueName(), count));
       delivery.acks.flush();
       delivery.channel.close().catch(() => undefined);
     } else {
+      // Not forwarded (the publishing connection is down, the copy was refused): a failed attempt.
       delivery.forwardedAs = undefined;
-      this.settle(delivery, 'requeue');
+      this.settle(delivery, 'retry-requeue');
     }
   }
 
+  /** Still Warren's to settle. With noAck a delivery stays ours when its channel closes: the broker will not send it again. */
   owns(delivery: Delivery): boolean {
-    return !delivery.abandoned && this.host.isLive(delivery.channel as Channel);
+    return !delivery.abandoned && (this.host.autoAck === true || this.host.isLive(delivery.channel as Channel));
   }
 
-  /** Acks are coalesced per tick (AckBatcher); rejects and requeues go out at once. */
-  settle(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
+  /**
+   * Acks are coalesced per tick (AckBatcher); rejects and returns go out at once (see `Outcome` for
+   * which method each is). With noAck none is sent (the AckBatcher was told of no delivery); a
+   * requeue is reported lost.
+   */
+  settle(delivery: Delivery, outcome: Outcome): void {
     if (!this.owns(delivery)) return;
+    if (this.host.autoAck && (outcome === 'retry-requeue' || outcome === 'return')) this.lost.report('requeue', (count) => MESSAGES.autoAckNotReturned(this.host.queueName(), count));
     const tag = delivery.message.fields.deliveryTag;
-    this.safely(() => (outcome === 'ack' ? delivery.acks.ack(tag) : delivery.acks.nack(tag, outcome === 'requeue')));
+    this.safely(() => sendOutcome(delivery.acks, tag, outcome));
     if (this.host.observers?.active) this.observed(delivery, outcome);
   }
 
-  private observed(delivery: Delivery, outcome: 'ack' | 'reject' | 'requeue'): void {
+  private observed(delivery: Delivery, outcome: Outcome): void {
     if (delivery.reported) return;
     delivery.reported = true;
-    const settled: DeliveryOutcome = outcome === 'ack' ? (delivery.forwardedAs ?? 'acked') : outcome === 'reject' ? 'rejected' : 'requeued';
+    const settled: DeliveryOutcome = outcome === 'ack' ? (delivery.forwardedAs ?? 'acked') : OBSERVED[outcome];
     const { message, handler, error } = delivery;
     this.host.observers!.consumed({ queue: this.host.queueName(), handler, message, outcome: settled, error });
   }

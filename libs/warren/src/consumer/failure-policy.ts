@@ -2,6 +2,7 @@ import { MalformedMessageError } from '../errors/malformed-message.error';
 import { MessageTooLargeError } from '../errors/message-too-large.error';
 import { MessageValidationError } from '../errors/message-validation.error';
 import { NonRetryableError } from '../errors/non-retryable.error';
+import { UnsupportedContentTypeError } from '../errors/unsupported-content-type.error';
 import type { RetryOptions } from '../interfaces';
 import { DEFAULT_RETRY, HEADERS } from '../warren.constants';
 import { NoHandlerError } from './message-dispatcher';
@@ -39,12 +40,13 @@ export function attemptOf(headers: Record<string, unknown> | undefined): number 
 }
 
 /** Errors that no retry can fix go to the dead-letter queue at once. */
-function isRetryable(error: unknown): boolean {
+export function isRetryable(error: unknown): boolean {
   return !(
     error instanceof MessageValidationError ||
     error instanceof MalformedMessageError ||
     error instanceof MessageTooLargeError ||
     error instanceof NonRetryableError ||
+    error instanceof UnsupportedContentTypeError ||
     error instanceof NoHandlerError
   );
 }

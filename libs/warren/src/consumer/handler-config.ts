@@ -4,6 +4,7 @@ import type { ResolvedWarrenOptions } from '../warren-options';
 import { MESSAGES } from '../warren.messages';
 import type { HandlerDefinition } from './handler-definition';
 import { batchSettings } from './batch-runner';
+import { HandlerFlow, queueAutoAck, resolveHandlerFlow } from './handler-flow';
 
 /**
  * The module's `handlers` entries applied to the discovered handlers: a handler whose `name` has
@@ -84,4 +85,15 @@ export function maxInFlightBytesOf(handlers: HandlerDefinition[], options: Resol
     smallest = Math.min(smallest ?? own, own);
   }
   return smallest ?? options.consumer.maxInFlightBytes;
+}
+
+/**
+ * The flow control options of a queue's handlers, checked and resolved once, at registration, and
+ * whether the queue is consumed with noAck (logged as a warning: what is in flight is lost on a crash).
+ */
+export function flowOptionsOf(queue: string, handlers: HandlerDefinition[], logger: WarrenLogger): { flows: Map<HandlerDefinition, HandlerFlow>; autoAck: boolean } {
+  const flows = new Map(handlers.map((handler) => [handler, resolveHandlerFlow(handler)] as const));
+  const autoAck = queueAutoAck(queue, handlers, flows);
+  if (autoAck) logger.warn(MESSAGES.autoAck(queue, handlers.map((handler) => handler.name).join(', ')));
+  return { flows, autoAck };
 }

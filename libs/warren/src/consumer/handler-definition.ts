@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
+import type { DeliveryOrigin } from './delivery-origin';
 import type { RabbitHandlerMetadata } from '../interfaces';
 import type { StandardSchemaV1 } from '../validation/standard-schema';
 import type { PrimitiveName } from '../validation/validation-plan';
@@ -15,7 +16,7 @@ export interface HandlerDefinition {
   payloadPrimitive?: PrimitiveName;
   /** The schema of the handler's `@RabbitPayload({ schema })`. */
   payloadSchema?: StandardSchemaV1;
-  invoke(payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  invoke(payload: unknown, message: ConsumeMessage, headers: Record<string, unknown>, signal?: AbortSignal, origin?: DeliveryOrigin): Promise<unknown>;
   /** The handler takes the cancellation signal (`@RabbitSignal()`); without it none is made per message. */
   wantsSignal?: boolean;
 }

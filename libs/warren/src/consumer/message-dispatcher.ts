@@ -1,4 +1,5 @@
 import type { ConsumeMessage } from 'amqplib';
+import type { DeliveryOrigin } from './delivery-origin';
 import { decodeBody } from '../codec/message-codec';
 import { decodeGolevelup } from '../codec/golevelup-format';
 import { MalformedMessageError } from '../errors/malformed-message.error';
@@ -62,11 +63,12 @@ export class MessageDispatcher {
     return fallback;
   }
 
-  async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage, signal?: AbortSignal): Promise<unknown> {
+  /** `origin`: where the delivery was first published (the handler's 5th argument, `@RabbitOrigin()`). */
+  async dispatch(handler: HandlerDefinition | undefined, message: ConsumeMessage, signal?: AbortSignal, origin: DeliveryOrigin = message.fields): Promise<unknown> {
     if (!handler) throw new NoHandlerError(MESSAGES.noHandler(this.queueLabel, message.fields.routingKey));
     const prepared = this.prepare(handler, message);
     const payload = isPromiseLike(prepared) ? await prepared : prepared;
-    return handler.invoke(payload, message, message.properties.headers ?? {}, signal);
+    return handler.invoke(payload, message, message.properties.headers ?? {}, signal, origin);
   }
 
   /** The payload the handler gets: decoded, then validated by its plan (a promise only for async checks). */

@@ -1,83 +1,54 @@
-import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BrokerConnection } from '../connection/broker-connection';
 import type { ManagedChannel } from '../connection/managed-channel';
 import { WarrenConfigurationError } from '../errors/configuration.error';
-import { MessageTooLargeError } from '../errors/message-too-large.error';
-import type { RetryOptions } from '../interfaces';
 import type { WarrenLogger } from '../logging/warren-logger';
-import { HeaderTemplates } from '../outgoing/header-templates';
-import { sendErrorReply, sendReply } from '../rpc/rpc-reply';
-import { ReplyStream, streamAnswer } from '../rpc/reply-stream';
 import { MESSAGES } from '../warren.messages';
 import { AckBatcher } from './ack-batcher';
 import { DeliveryForwarder } from './delivery-forwarder';
-import type { ConsumerPublisher } from './consumer-publisher';
 import type { HandlerDefinition } from './handler-definition';
 import { HandlerPolicy, handlerPolicy, retriesInPlace } from './handler-policy';
 import type { MessageDispatcher } from './message-dispatcher';
 import { declareQueue, declareRetryTopology } from './queue-topology';
-import type { QueueKind } from './queue-type';
-import type { MessageObservers } from '../observers/message-observers';
-import { errorMessage } from './redelivery';
 import { RetryPath } from './delivery-origin';
 import { RpcAdmission } from './rpc-admission';
-import type { ReplyToPolicy } from '../rpc/reply-to-policy';
-import { isNack, nackSettlement, userFailureSettlement } from './user-settlement';
 import { Delivery, DeliverySettlement } from './delivery-settlement';
 import { BatchRunner } from './batch-runner';
 import { InFlightBudget } from './in-flight-budget';
+import { LegacyLimits } from './legacy-limits';
 import { Subscription, consumerTagFor } from './subscription';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../warren.constants';
-import { markFailed, withProcessSpan } from '../tracing/warren-tracing';
+import { withProcessSpan } from '../tracing/warren-tracing';
 import { observe } from '../tracing/warren-metrics';
-import type { ResolvedWarrenOptions } from '../warren-options';
+import type { ConsumerPlan, QueueConsumerOptions } from './queue-consumer-options';
+import { openConsumerChannel } from './consumer-channel';
+import { DeliveryHandler } from './delivery-handler';
+import { FlowControl } from './flow-control';
+import type { CircuitBreakerState, PauseCause } from './warren-consumers';
 
-
-/** What a consumer was built from, as the AsyncAPI document reads it (nothing here is re-derived). */
-export interface ConsumerPlan {
-  /** The configured name; undefined for a server-named queue. */
-  queue?: string;
-  kind: QueueKind;
-  /** False in topology 'check' mode. */
-  declare: boolean;
-  retry: RetryOptions | false | undefined;
-  handlers: readonly HandlerDefinition[];
-}
-
-export interface QueueConsumerOptions {
-  queue?: string;
-  prefetch: number;
-  maxMessageBytes: number;
-  /** Bytes of deliveries held before it stops taking more (see `consumer.maxInFlightBytes`). @default 64 MiB */
-  maxInFlightBytes?: number;
-  retry: RetryOptions | false | undefined;
-  handling: ResolvedWarrenOptions['handling'];
-  serializer?: ResolvedWarrenOptions['serializer'];
-  /** False in topology 'check' mode: queues are only checked, nothing is declared or bound. */
-  declare?: boolean;
-  /** Classic or quorum (with its delivery limit); companions follow it. @default classic */
-  kind?: QueueKind;
-  observers?: MessageObservers;
-  /** The reply queues RPC handlers answer (the module's `rpc.allowedReplyTo` on top of the safe ones). */
-  replyToAllowed?: ReplyToPolicy;
-  /** Publishes forwards and RPC replies on the publishing connection; without it, on the consumer's channel. */
-  publisher?: ConsumerPublisher;
-}
+export type { ConsumerPlan, QueueConsumerOptions } from './queue-consumer-options';
 
 /**
  * Consumes one queue on a channel of its own: declares and binds it (with its retry and
- * dead-letter queues), consumes with manual ack under a fixed consumer tag (so shutdown can
- * cancel it), and settles every delivery exactly once: ack after the handler returned (and the
- * RPC reply went out); on failure, a retry copy or a dead letter is confirmed first and then the
- * original acked; requeue when shutdown gave up waiting. Nothing is settled on a channel that died.
+ * dead-letter queues), consumes with manual ack (noAck for `ack: 'auto'`) under a fixed consumer
+ * tag (so shutdown can cancel it), and settles every delivery exactly once: ack after the handler
+ * returned (and the RPC reply went out); on failure, a retry copy or a dead letter is confirmed
+ * first and then the original acked; returned unprocessed (`basic.nack`) when shutdown gave up waiting. Nothing is settled on
+ * a channel that died. It stops consuming while paused, over its byte budget, or while a handler's
+ * circuit breaker is open; handling one delivery is DeliveryHandler's, flow control FlowControl's.
  */
 export class QueueConsumer {
   private managed?: ManagedChannel;
+  /** Queues an earlier Warren declared without `x-delivery-limit: -1` are declared as they exist. */
+  private limits?: LegacyLimits;
   private readonly inFlight = new Set<Delivery>();
   private readonly policies = new Map<HandlerDefinition, HandlerPolicy>();
   private readonly forwarder = new DeliveryForwarder();
-  private readonly headerTemplates = new HeaderTemplates();
   private readonly settlement: DeliverySettlement;
+  private readonly flow: FlowControl;
+  private readonly handler: DeliveryHandler;
+  /** noAck only: holding `prefetch` deliveries, it stops consuming until it is down to half (the broker's prefetch does not apply). */
+  private autoAckFull = false;
   private readonly batches: BatchRunner;
   private readonly budget: InFlightBudget;
   private readonly subscription: Subscription;
@@ -96,9 +67,6 @@ export class QueueConsumer {
    * confirms its replies cost the broker (and this process) one frame less each.
    */
   private readonly confirming: boolean;
-  /** Only a queue with RPC handlers answers a request no handler matched (with NO_HANDLER). */
-  private readonly servesRpc: boolean;
-  private readonly admission: RpcAdmission;
 
   constructor(
     private readonly options: QueueConsumerOptions,
@@ -107,27 +75,46 @@ export class QueueConsumer {
   ) {
     this.queueName = options.queue ?? '(server-named)';
     this.confirming = dispatcher.handlers.some((handler) => handler.options.type === 'subscribe');
-    this.servesRpc = dispatcher.handlers.some((handler) => handler.options.type === 'rpc');
-    this.admission = new RpcAdmission(() => this.queueName, options.replyToAllowed, logger);
+    const [autoAck, queueName] = [options.autoAck === true, () => this.queueName];
     this.settlement = new DeliverySettlement({
-      queueName: () => this.queueName,
-      isLive: (channel) => this.managed?.isLive(channel) ?? false,
-      policies: this.policies,
-      forwarder: options.publisher?.forwarding(this.forwarder) ?? this.forwarder,
-      confirming: this.confirming,
-      logger,
-      observers: options.observers,
+      ...{ queueName, isLive: (channel) => this.managed?.isLive(channel) ?? false, policies: this.policies, confirming: this.confirming },
+      ...{ forwarder: options.publisher?.forwarding(this.forwarder) ?? this.forwarder, logger, observers: options.observers, autoAck },
     });
     this.batches = new BatchRunner(dispatcher, this.settlement, options.handling, logger);
+    this.flow = new FlowControl(options.flows ?? new Map(), { queueName, logger, events: options.events, autoAck, changed: (widen) => this.follow(widen) });
+    this.handler = new DeliveryHandler({
+      ...{ queueName, dispatcher, settlement: this.settlement, batches: this.batches, flow: this.flow, logger, publisher: options.publisher },
+      ...{ maxMessageBytes: options.maxMessageBytes, handling: options.handling, serializer: options.serializer },
+      admission: new RpcAdmission(queueName, options.replyToAllowed, logger),
+      servesRpc: dispatcher.handlers.some((handler) => handler.options.type === 'rpc'),
+    });
     // Over its byte budget it stops taking deliveries; back under, it takes them again. Out of room, partial batches go now.
     const overBudget = (exceeded: boolean) => {
       if (exceeded) logger.debug(MESSAGES.consumerOverBudget(this.queueName, this.budget.heldBytes, this.budget.limit));
-      this.subscription.sync(this.managed?.channel).catch((error: Error) => this.settlement.notSettled(error));
+      this.follow(false);
     };
     this.budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES, overBudget, () => this.batches.flushAll());
     const tag = consumerTagFor(options.queue, dispatcher.handlers);
-    const window = () => this.budget.window(options.prefetch);
-    this.subscription = new Subscription(tag, () => this.budget.exceeded, window, (channel, prefetch) => this.consume(channel as ConfirmChannel, prefetch));
+    // A half-open circuit breaker's trial takes only a few deliveries.
+    const window = () => Math.min(this.budget.window(options.prefetch), this.flow.trialWindow ?? Infinity);
+    const held = () => this.budget.exceeded || this.flow.stopped || this.autoAckFull;
+    this.subscription = new Subscription(tag, held, window, (channel, prefetch) => this.consume(channel as ConfirmChannel, prefetch));
+  }
+
+  /** Subscribes or cancels as the reasons to stop say now; `widen`: with the full prefetch again. */
+  private follow(widen: boolean): void {
+    const channel = this.managed?.channel;
+    this.subscription.sync(channel).catch((error: Error) => this.settlement.notSettled(error));
+    if (widen && channel) this.subscription.widen(channel, this.options.prefetch);
+  }
+
+  /** noAck: stop consuming at `prefetch` deliveries held, start again at half of it. */
+  private checkAutoAckRoom(): void {
+    if (!this.options.autoAck) return;
+    const full = this.autoAckFull ? this.inFlight.size > Math.floor(this.options.prefetch / 2) : this.inFlight.size >= this.options.prefetch;
+    if (full === this.autoAckFull) return;
+    this.autoAckFull = full;
+    this.follow(false);
   }
 
   get plan(): ConsumerPlan {
@@ -146,39 +133,22 @@ export class QueueConsumer {
   /** Resolves once the queue is declared, bound and consumed; rejects on the first failure. */
   start(connection: BrokerConnection, timeoutMs: number): Promise<void> {
     this.unobserve ??= observe({ gauge: 'in_flight', name: this.options.queue ?? '(server-named)', read: () => this.inFlight.size });
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (error: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        void this.close();
-        reject(error);
-      };
-      const timer = setTimeout(
-        () => fail(new WarrenConfigurationError(MESSAGES.handlerStartTimeout(this.handlerNames, this.queueName, timeoutMs))),
-        timeoutMs,
-      );
-      this.managed = connection.openChannel(
-        // A confirm channel: a retry or dead letter is confirmed before the original is acked.
-        { name: `consumer:${this.queueName}`, confirm: this.confirming, setup: (channel) => this.setup(channel as ConfirmChannel) },
-        {
-          opened: () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            resolve();
-          },
-          lost: (channel) => {
-            for (const delivery of this.inFlight) {
-              if (delivery.channel === channel) delivery.abort?.abort(new Error("This delivery's channel was lost; the broker will redeliver it"));
-            }
-          },
-          setupFailed: (error) =>
-            fail(new WarrenConfigurationError(MESSAGES.handlerStartFailed(this.handlerNames, `'${this.queueName}'`, error.message))),
-        },
-      );
+    this.limits ??= new LegacyLimits(() => connection.currentConnection?.createChannel(), connection.capabilities.label, this.logger);
+    const { managed, ready } = openConsumerChannel(connection, timeoutMs, {
+      // A confirm channel: a retry or dead letter is confirmed before the original is acked.
+      ...{ name: `consumer:${this.queueName}`, confirm: this.confirming, setup: (channel) => this.setup(channel as ConfirmChannel) },
+      lost: (channel) => {
+        if (this.options.autoAck) return; // noAck: the broker will not send them again; they are still ours to finish
+        for (const delivery of this.inFlight) {
+          if (delivery.channel === channel) delivery.abort?.abort(new Error("This delivery's channel was lost; the broker will redeliver it"));
+        }
+      },
+      timedOut: () => new WarrenConfigurationError(MESSAGES.handlerStartTimeout(this.handlerNames, this.queueName, timeoutMs)),
+      failed: (error) => new WarrenConfigurationError(MESSAGES.handlerStartFailed(this.handlerNames, `'${this.queueName}'`, error.message)),
+      abandon: () => void this.close(),
     });
+    this.managed = managed;
+    return ready;
   }
 
   /** Stops deliveries: the broker is told to cancel this consumer. In-flight handlers carry on. */
@@ -199,18 +169,22 @@ export class QueueConsumer {
         };
       });
     }
-    let requeued = 0;
+    let unfinished = 0;
     for (const delivery of this.inFlight) {
-      this.settlement.settle(delivery, 'requeue');
+      // One settled already (at its handler's deadline) is not counted, nor returned twice.
+      if (!this.settlement.owns(delivery)) continue;
+      if (!this.options.autoAck) this.settlement.settle(delivery, 'return');
       delivery.abandoned = true;
       delivery.abort?.abort(new Error('Warren stopped waiting for this handler: the shutdown drain deadline passed'));
-      requeued++;
+      unfinished++;
     }
-    return requeued;
+    if (this.options.autoAck && unfinished > 0) this.logger.warn(MESSAGES.autoAckNotReturned(this.queueName, unfinished));
+    return this.options.autoAck ? 0 : unfinished; // with noAck, none could go back
   }
 
   async close(): Promise<void> {
     this.unobserve?.();
+    this.flow.close();
     this.acks?.flush();
     await this.managed?.close();
   }
@@ -221,10 +195,10 @@ export class QueueConsumer {
     const declare = this.options.declare !== false;
     // A named queue's policies are known before it is declared: a quorum queue parks at its delivery limit.
     const parking = queue === undefined ? undefined : handlers.map((h) => handlerPolicy(h, queue, true, retry).deadLetterQueue).find((q) => q !== undefined);
-    const name = await declareQueue(channel, queue, handlers, declare, kind, parking);
+    const name = await declareQueue(channel, queue, handlers, declare, kind, parking, this.limits?.fit);
     this.queueName = name;
     for (const handler of handlers) this.policies.set(handler, handlerPolicy(handler, name, queue !== undefined, retry));
-    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind);
+    if (declare) await declareRetryTopology(channel, name, [...this.policies.values()], kind, this.limits?.fit);
     this.retryPath = new RetryPath(name, retriesInPlace([...this.policies.values()]));
     if (this.confirming) this.forwarder.attach(channel);
     this.acks = new AckBatcher(channel, () => this.managed?.isLive(channel) ?? false, (error) => this.settlement.notSettled(error));
@@ -240,7 +214,7 @@ export class QueueConsumer {
     await channel.consume(this.queueName, (message) => this.onMessage(channel, acks, message), {
       ...consumerOptions,
       consumerTag: this.subscription.tag,
-      noAck: false,
+      noAck: this.options.autoAck === true, // never silently changed: golevelup's noAck: true means autoAck
     });
     this.subscribedOn = channel;
   }
@@ -258,20 +232,29 @@ export class QueueConsumer {
   /** Consuming right now, as the broker sees it: subscribed on the open channel, neither paused nor cancelled. */
   get isAttached(): boolean {
     const channel = this.subscribedOn;
-    return channel !== undefined && this.managed?.channel === channel && this.managed.isLive(channel) && !this.subscription.paused && !this.subscription.cancelled;
+    return channel !== undefined && this.managed?.channel === channel && this.managed.isLive(channel) && !this.pausedBy.length && !this.subscription.cancelled;
   }
 
-  get isPaused(): boolean {
-    return this.subscription.paused;
+  /** Why it does not consume on purpose: `pause()`, an open circuit breaker (empty: it consumes). */
+  get pausedBy(): PauseCause[] {
+    const causes: PauseCause[] = this.subscription.paused ? ['user'] : [];
+    if (this.flow.stopped) causes.push('circuit-breaker');
+    return causes;
+  }
+
+  get circuitBreakers(): CircuitBreakerState[] | undefined {
+    return this.flow.states;
   }
 
   /** Stops deliveries until `resume()`, across reconnects too. In-flight messages still finish. */
   pause(): Promise<void> {
     this.subscribedOn = undefined;
+    if (!this.subscription.paused) this.options.events?.emit('consumer-paused', { queue: this.queueName, cause: 'user' });
     return this.subscription.pause(this.managed?.channel);
   }
 
   resume(): Promise<void> {
+    if (this.subscription.paused && !this.subscription.cancelled) this.options.events?.emit('consumer-resumed', { queue: this.queueName, cause: 'user' });
     return this.subscription.resume(this.managed?.channel); // without a channel, the next setup consumes
   }
 
@@ -284,75 +267,30 @@ export class QueueConsumer {
       channel.close().catch(() => undefined);
       return;
     }
-    acks.received(message.fields.deliveryTag);
+    if (!this.options.autoAck) acks.received(message.fields.deliveryTag); // with noAck nothing is acked
     const delivery: Delivery = { message, origin: this.retryPath!.originOf(message), channel, acks, abandoned: false, abort: undefined, handler: undefined, error: undefined, forwardedAs: undefined, reported: false };
-    if (this.subscription.cancelled) {
-      this.settlement.settle(delivery, 'requeue');
+    if (this.subscription.cancelled && !this.options.autoAck) {
+      this.settlement.settle(delivery, 'return');
       return;
     }
     this.inFlight.add(delivery);
+    this.checkAutoAckRoom();
     const bytes = message.content.length;
     // An over-size body is only parked (header-only) or refused: that need not wait for room.
     this.budget.enter(bytes, () => this.run(delivery, bytes), bytes > this.options.maxMessageBytes);
     // Subscribed with a smaller prefetch after large deliveries: a full window of small ones takes it back.
-    if (this.budget.roomFor(this.options.prefetch)) this.subscription.widen(channel, this.options.prefetch);
+    if (this.budget.roomFor(this.options.prefetch) && !this.flow.halfOpen) this.subscription.widen(channel, this.options.prefetch);
   }
 
   private run(delivery: Delivery, bytes: number): void {
     // One that waited for room on a channel that died since is the broker's again: it redelivers it.
-    const handled = this.settlement.owns(delivery) ? withProcessSpan(this.queueName, delivery.message, () => this.handle(delivery)) : Promise.resolve();
-    void handled.finally(() => {
+    const handled = this.settlement.owns(delivery) ? withProcessSpan(this.queueName, delivery.message, () => this.handler.handle(delivery)) : Promise.resolve();
+    // A handler past its deadline holds its body (and its slot) until it really returns.
+    void handled.then(() => delivery.running).finally(() => {
       this.inFlight.delete(delivery);
       this.budget.leave(bytes);
+      this.checkAutoAckRoom();
       if (this.inFlight.size === 0) this.onIdle?.();
     });
-  }
-
-  private async handle(delivery: Delivery): Promise<void> {
-    const { message, channel } = delivery;
-    const handler = this.dispatcher.route(delivery.origin.routingKey);
-    delivery.handler = handler?.name;
-    if (handler?.wantsSignal) delivery.abort = new AbortController();
-    const replyTo = message.properties.replyTo as string | undefined;
-    const isRpc = handler ? handler.options.type === 'rpc' : this.servesRpc && Boolean(replyTo);
-    if (isRpc && !this.admission.admits(message, replyTo)) return this.settlement.settle(delivery, 'ack');
-    // Replies (a stream's values too, so their order holds) go on the publishing connection: an alarm
-    // that blocks them never blocks this channel's acks.
-    const replyChannel = (): Channel => this.options.publisher?.replyChannel(channel) ?? channel;
-    if (handler?.options.batchOptions && !isRpc && message.content.length <= this.options.maxMessageBytes) {
-      return this.batches.add(handler, delivery);
-    }
-    try {
-      if (message.content.length > this.options.maxMessageBytes) {
-        throw new MessageTooLargeError(message.content.length, this.options.maxMessageBytes);
-      }
-      const answer = await this.dispatcher.dispatch(handler, message, delivery.abort?.signal);
-      // A streamed answer (WarrenServer, for a caller that takes one): its earlier values go out as they come.
-      const result = answer instanceof ReplyStream ? await streamAnswer(answer, replyChannel(), message, () => isRpc && Boolean(replyTo) && this.settlement.owns(delivery), { serializer: this.options.serializer, persistent: handler?.options.usePersistentReplyTo, format: this.options.handling.format }) : answer;
-      if (isNack(result)) return await this.settlement.settleAsAsked(delivery, handler, nackSettlement(result), new Error('the handler returned a Nack'));
-      if (!isRpc && result !== undefined && handler) this.logger.warn(MESSAGES.subscriberReturnedValue(handler.name));
-      if (isRpc && replyTo && this.settlement.owns(delivery)) {
-        const persistent = handler?.options.usePersistentReplyTo ?? false;
-        const notEncodable = sendReply(replyChannel(), message, result, { serializer: this.options.serializer, persistent, headerTemplates: this.headerTemplates, format: this.options.handling.format });
-        if (notEncodable) this.logger.warn(MESSAGES.replyNotEncodable(handler?.name ?? this.queueName, notEncodable.message));
-      }
-      this.settlement.settle(delivery, 'ack');
-    } catch (error) {
-      delivery.error = error;
-      markFailed(error, message);
-      const name = handler?.name ?? `queue '${this.queueName}'`;
-      const asked = userFailureSettlement(handler?.options, this.options.handling);
-      if (asked) {
-        this.logger.warn(MESSAGES.handlerFailedUserSettles(name, errorMessage(error)));
-        await this.settlement.settleAsAsked(delivery, handler, asked, error);
-      } else if (isRpc && replyTo) {
-        // RPC handlers are not retried: the caller gets the error at once.
-        this.logger.warn(MESSAGES.rpcFailed(name, errorMessage(error)));
-        if (this.settlement.owns(delivery)) this.settlement.safely(() => sendErrorReply(replyChannel(), message, error, this.options.handling.format));
-        this.settlement.settle(delivery, 'ack');
-      } else {
-        await this.settlement.onFailure(delivery, handler, name, error);
-      }
-    }
   }
 }

@@ -9,6 +9,14 @@ import { QueueKind, companionArguments, kindArguments } from './queue-type';
 export const ANONYMOUS_QUEUE_DEFAULTS: Options.AssertQueue = { exclusive: true, durable: false, autoDelete: true };
 
 /**
+ * The declaration Warren sends for `queue`, given the one it would like (see `LegacyLimits`: a queue
+ * an earlier Warren declared without `x-delivery-limit: -1` is declared as it exists). Default: as is.
+ */
+export type DeclarationFit = (queue: string, options: Options.AssertQueue) => Promise<Options.AssertQueue>;
+
+const asIs: DeclarationFit = async (_queue, options) => options;
+
+/**
  * Declares the queue that a group of handlers consumes (or checks it exists) and binds it as
  * each handler asks. Runs on every new channel, so topology comes back after a reconnect.
  * Returns the queue's actual name (the server's, for unnamed queues).
@@ -22,6 +30,7 @@ export async function declareQueue(
   declare = true,
   kind: QueueKind = { type: 'classic' },
   deadLetterQueue?: string,
+  fit: DeclarationFit = asIs,
 ): Promise<string> {
   const first = handlers[0].options;
   let name: string;
@@ -31,7 +40,7 @@ export async function declareQueue(
     if (!declare) return name;
   } else {
     const args = queueArguments(first.queueOptions, kind, deadLetterQueue);
-    name = (await channel.assertQueue(queue ?? '', queue ? args : { ...ANONYMOUS_QUEUE_DEFAULTS, ...args })).queue;
+    name = (await channel.assertQueue(queue ?? '', queue ? await fit(queue, args) : { ...ANONYMOUS_QUEUE_DEFAULTS, ...args })).queue;
   }
   for (const handler of handlers) {
     const { exchange, routingKey, bindings, queueOptions } = handler.options;
@@ -52,7 +61,10 @@ export function queueArguments(options: QueueOptions | undefined, kind: QueueKin
   if (kind.type !== 'quorum') return args;
   const ownDlx = args.deadLetterExchange !== undefined || args.arguments?.['x-dead-letter-exchange'] !== undefined;
   const parking = deadLetterQueue !== undefined && !ownDlx ? { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue } : {};
-  return { ...args, durable: true, arguments: { ...parking, ...kindArguments(kind, deadLetterQueue !== undefined || ownDlx), ...args.arguments } };
+  // Quorum queues have priorities without x-max-priority (RabbitMQ 4.0+; queueKindOf refused it before) and refuse the argument.
+  const { maxPriority: _priority, ...quorumArgs } = args;
+  const { 'x-max-priority': _argument, ...given } = args.arguments ?? {};
+  return { ...quorumArgs, durable: true, arguments: { ...parking, ...kindArguments(kind, deadLetterQueue !== undefined || ownDlx), ...given } };
 }
 
 /**
@@ -60,14 +72,13 @@ export function queueArguments(options: QueueOptions | undefined, kind: QueueKin
  * holds messages for its TTL, then dead-letters them back to `queue` through the default
  * exchange: retries need no plugin and no timer in the service.
  */
-export async function declareRetryTopology(channel: Channel, queue: string, policies: HandlerPolicy[], kind: QueueKind = { type: 'classic' }): Promise<void> {
+export async function declareRetryTopology(channel: Channel, queue: string, policies: HandlerPolicy[], kind: QueueKind = { type: 'classic' }, fit: DeclarationFit = asIs): Promise<void> {
   const typed = companionArguments(kind);
   const deadLetterQueues = new Set(policies.map((p) => p.deadLetterQueue).filter((q): q is string => q !== undefined));
-  for (const dlq of deadLetterQueues) await channel.assertQueue(dlq, { durable: true, arguments: typed });
+  for (const dlq of deadLetterQueues) await channel.assertQueue(dlq, await fit(dlq, { durable: true, arguments: typed }));
   for (const delayMs of delaySteps(policies)) {
-    await channel.assertQueue(delayQueueName(queue, delayMs), {
-      durable: true,
-      arguments: { ...typed, 'x-message-ttl': delayMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
-    });
+    const name = delayQueueName(queue, delayMs);
+    const options = { durable: true, arguments: { ...typed, 'x-message-ttl': delayMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue } };
+    await channel.assertQueue(name, await fit(name, options));
   }
 }

@@ -14,10 +14,11 @@ export function consumerTagFor(queue: string | undefined, handlers: HandlerDefin
 
 /**
  * Whether a consumer is subscribed (basic.consume, under one fixed tag) on its current channel,
- * kept in line with what it wants: not while paused (across reconnects), cancelled for shutdown
- * or over its in-flight byte budget. Steps run one at a time and each decides on the state when it
- * runs, so a pause, a resume and the budget's stops and starts never send two consumes (or a
- * consume after a cancel) under the one tag, which the broker would answer by closing the channel.
+ * kept in line with what it wants: not while paused (across reconnects), cancelled for shutdown,
+ * or `held` (over its in-flight byte budget, a handler's circuit breaker open, a noAck consumer
+ * holding its prefetch). Steps run one at a time and each decides on the state when it runs, so
+ * pauses, resumes and those stops and starts never send two consumes (or a consume after a
+ * cancel) under the one tag, which the broker would answer by closing the channel.
  * Each subscription takes the prefetch `window()` gives at that moment (the broker fixes a
  * consumer's prefetch when it subscribes); `widen()` subscribes afresh to take a larger one.
  */
@@ -32,7 +33,8 @@ export class Subscription {
 
   constructor(
     readonly tag: string,
-    private readonly overBudget: () => boolean,
+    /** A reason other than pause and cancel to stay unsubscribed for now. */
+    private readonly held: () => boolean,
     private readonly window: () => number,
     private readonly consume: (channel: Channel, prefetch: number) => Promise<void>,
   ) {}
@@ -87,7 +89,7 @@ export class Subscription {
   private async step(channel: Channel | undefined, renew = false): Promise<void> {
     if (!channel) return; // the next channel's setup subscribes
     if (renew && this.consumingOn === channel) await this.stop(channel);
-    const wanted = !this.cancelledFlag && !this.pausedFlag && !this.overBudget();
+    const wanted = !this.cancelledFlag && !this.pausedFlag && !this.held();
     if (wanted && this.consumingOn !== channel) {
       const prefetch = this.window();
       await this.consume(channel, prefetch);

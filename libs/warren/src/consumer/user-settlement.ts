@@ -8,7 +8,17 @@ export type UserSettlement =
   | { kind: 'behavior'; behavior: 'ACK' | 'NACK' | 'REQUEUE' }
   | { kind: 'handler'; handler: MessageErrorHandler };
 
-export type Outcome = 'ack' | 'reject' | 'requeue';
+/**
+ * How Warren ends a delivery, one word per AMQP method:
+ * - `ack`: done (`basic.ack`, coalesced per tick);
+ * - `reject`: failed for good (`basic.reject` without requeue: the queue's dead-letter exchange, or dropped);
+ * - `retry-requeue`: failed, try again (`basic.reject` with requeue): a returned `Nack(true)`,
+ *   `errorBehavior: 'REQUEUE'`, an error handler's requeue, a retry or dead letter that could not be
+ *   forwarded. Every RabbitMQ version counts it toward a quorum queue's delivery limit;
+ * - `return`: given back unprocessed (`basic.nack` with requeue): shutdown's leftovers, deliveries
+ *   that came after the cancel. RabbitMQ 4.3+ does not count it (older versions do).
+ */
+export type Outcome = 'ack' | 'reject' | 'retry-requeue' | 'return';
 
 /**
  * What the user asked a failure of this handler to get, or undefined for Warren's own handling
@@ -37,13 +47,15 @@ export function isNack(result: unknown): result is Nack {
 /**
  * The consumer's channel as a user's error handler sees it: `ack`, `nack` and `reject` of the
  * given messages go through Warren's bookkeeping (so each is settled exactly once, in order with
- * Warren's coalesced acks); everything else (`publish` a reply, …) is the channel itself.
+ * Warren's coalesced acks); everything else (`publish` a reply, …) is the channel itself. An error
+ * handler settles a failed message: `nack` or `reject` with requeue is a failed attempt
+ * (`retry-requeue`, so it counts toward a quorum queue's delivery limit on RabbitMQ 4.3 too).
  */
 export function settlingChannel(channel: Channel, messages: ConsumeMessage[], settle: (message: ConsumeMessage, outcome: Outcome) => void): Channel {
   const ours = (m: unknown) => messages.find((own) => own === m || own.fields.deliveryTag === (m as ConsumeMessage | undefined)?.fields?.deliveryTag);
   const nack = (m: ConsumeMessage, requeue: boolean, otherwise: () => void) => {
     const own = ours(m);
-    if (own) settle(own, requeue ? 'requeue' : 'reject');
+    if (own) settle(own, requeue ? 'retry-requeue' : 'reject');
     else otherwise();
   };
   const overrides: Record<string | symbol, unknown> = {

@@ -1,7 +1,7 @@
 import { PipeTransform, Type, assignMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import type { StandardSchemaV1 } from '../validation/standard-schema';
-import { WARREN_HEADER_PARAM, WARREN_PAYLOAD_PARAM, WARREN_PAYLOAD_SCHEMA_METADATA, WARREN_REQUEST_PARAM, WARREN_SIGNAL_PARAM } from '../warren.constants';
+import { WARREN_HEADER_PARAM, WARREN_ORIGIN_PARAM, WARREN_PAYLOAD_PARAM, WARREN_PAYLOAD_SCHEMA_METADATA, WARREN_REQUEST_PARAM, WARREN_SIGNAL_PARAM } from '../warren.constants';
 
 type PipeArg = Type<PipeTransform> | PipeTransform;
 
@@ -49,7 +49,12 @@ export function RabbitPayload(first?: string | PipeArg | RabbitPayloadOptions, .
     Reflect.defineMetadata(WARREN_PAYLOAD_SCHEMA_METADATA, first.schema, target.constructor, key!);
   };
 }
-/** The message headers, or one header by name. */
+/**
+ * The message headers, or one header by name. A quorum queue's broker adds its counters:
+ * `x-delivery-count` (failed deliveries so far: `basic.reject` with requeue, which Warren uses for
+ * `Nack(true)` and `errorBehavior: 'REQUEUE'`, and lost channels; absent on the first delivery) and,
+ * on RabbitMQ 4.3+, `x-acquired-count` (every delivery so far, returns unprocessed included).
+ */
 export const RabbitHeader = rabbitParam(WARREN_HEADER_PARAM);
 /** The raw amqplib message (fields, properties, content). */
 export const RabbitRequest = rabbitParam(WARREN_REQUEST_PARAM);
@@ -59,3 +64,11 @@ export const RabbitRequest = rabbitParam(WARREN_REQUEST_PARAM);
  * redelivers it). A long handler can stop early instead of finishing work nobody will ack.
  */
 export const RabbitSignal = (): ParameterDecorator => rabbitParam(WARREN_SIGNAL_PARAM)();
+/**
+ * Where the delivery was first published: `{ exchange, routingKey, attempt?, firstFailedAt? }`
+ * (`attempt` absent on a first delivery). On a retried delivery the raw message's
+ * `fields.routingKey` is the queue's name (the broker re-delivers it from the delay queue through
+ * the default exchange); this is the key it was published with, as Warren routed it. Also
+ * `rabbitOrigin(context)` in a guard or interceptor.
+ */
+export const RabbitOrigin = (): ParameterDecorator => rabbitParam(WARREN_ORIGIN_PARAM)();

@@ -4,7 +4,8 @@ import { WarrenError } from './warren.error';
 export type BrokerSocketError = Error & { code?: string | number; errno?: number; syscall?: string; address?: string; port?: number };
 
 /**
- * The broker could not be reached at start-up. The message names the URI without its password.
+ * The broker could not be reached at start-up, or it refused the connection for good (the login,
+ * the vhost, or a declaration: then `replyCode` / `replyName` / `replyText` say what it answered). The message names the URI without its password.
  * `err` and `url` have the shape Nest's RMQ client gives a failed connect (`{ err, url }`), so code
  * written for it (`(error.err ?? error).code === 'ECONNREFUSED'`) reads this error the same way.
  */
@@ -14,19 +15,34 @@ export class BrokerConnectionError extends WarrenError {
   readonly err?: BrokerSocketError;
   /** The URI of the last attempt, its password replaced by `***`. */
   readonly url?: string;
+  /** When the broker refused (the login, the vhost, a declaration): its AMQP reply code, e.g. 403, 503. */
+  readonly replyCode?: number;
+  /** The broker's reply name, e.g. `ACCESS_REFUSED`, `COMMAND_INVALID`, `PRECONDITION_FAILED`. */
+  readonly replyName?: string;
+  /** The broker's own reply text, e.g. `COMMAND_INVALID - invalid exchange type 'x-delayed-message'`. */
+  readonly replyText?: string;
 
-  constructor(message: string, cause: { err?: BrokerSocketError; url?: string } = {}) {
+  constructor(message: string, cause: { err?: BrokerSocketError; url?: string; replyCode?: number; replyName?: string; replyText?: string } = {}) {
     super(message);
     this.err = cause.err;
     this.url = cause.url;
+    if (cause.replyCode !== undefined) {
+      this.replyCode = cause.replyCode;
+      this.replyName = cause.replyName;
+      this.replyText = cause.replyText;
+    }
   }
 }
 
 /** The connection (or channel) carrying a pending RPC request went away before the reply came. */
-export class ConnectionLostError extends WarrenError {}
+export class ConnectionLostError extends WarrenError {
+  readonly code = 'CONNECTION_LOST';
+}
 
 /** A call was made on a producer or RPC client that has already been shut down. */
-export class WarrenClosedError extends WarrenError {}
+export class WarrenClosedError extends WarrenError {
+  readonly code = 'WARREN_CLOSED';
+}
 
 /**
  * The connection's topology channel (`BrokerConnection.topologyChannel`, golevelup's

@@ -22,7 +22,10 @@ export const WARREN_ERROR_CODES: ReadonlySet<string> = new Set([
   'UNKNOWN_METHOD',
   'CHANNEL_NOT_AVAILABLE',
   'CONNECTION_NOT_AVAILABLE',
+  'CONNECTION_GAVE_UP',
   'NULL_MESSAGE',
+  'HANDLER_TIMEOUT',
+  'UNSUPPORTED_CONTENT_TYPE',
   // AMQP 0-9-1 reply names, as brokerRefusal() reads them from a channel the broker closed.
   'CONTENT_TOO_LARGE',
   'NO_CONSUMERS',

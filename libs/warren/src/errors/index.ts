@@ -13,3 +13,6 @@ export * from './non-retryable.error';
 export * from './invalid-message.error';
 export * from './invalid-reply.error';
 export * from './wrong-broker.error';
+export * from './handler-timeout.error';
+export * from './unsupported-content-type.error';
+export * from './connection-gave-up.error';

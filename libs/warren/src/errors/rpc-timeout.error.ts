@@ -3,6 +3,8 @@ import { WarrenError } from './warren.error';
 
 /** No reply arrived within the request's timeout. The request may still be handled later. */
 export class RpcTimeoutError extends WarrenError {
+  readonly code = 'RPC_TIMEOUT';
+
   constructor(
     readonly exchange: string,
     readonly routingKey: string,

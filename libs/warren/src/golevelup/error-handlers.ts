@@ -9,8 +9,11 @@ export const PRECONDITION_FAILED_CODE = 406;
 /** Acknowledges the failed message: it is dropped. */
 export const ackErrorHandler: MessageErrorHandler = (channel, message) => channel.ack(message);
 
-/** Puts the failed message back in its queue (it is delivered again at once: it can loop). */
-export const requeueErrorHandler: MessageErrorHandler = (channel, message) => channel.nack(message, false, true);
+/**
+ * Puts the failed message back in its queue (it is delivered again at once: it can loop) as a failed
+ * attempt (`basic.reject`), so a quorum queue's delivery limit stops the loop on every RabbitMQ version.
+ */
+export const requeueErrorHandler: MessageErrorHandler = (channel, message) => channel.reject(message, true);
 
 /** Rejects the failed message without requeue: dropped, or dead-lettered by the queue's own DLX. */
 export const defaultNackErrorHandler: MessageErrorHandler = (channel, message) => channel.nack(message, false, false);

@@ -5,4 +5,4 @@
  */
 export { WarrenHealthIndicator, WarrenHealthModule } from './warren-health.indicator';
 export { WarrenStatus } from './warren-status';
-export type { ConnectionHealth, WarrenHealth } from './warren-status';
+export type { ConnectionHealth, WarrenHealth, GaveUpState } from './warren-status';

@@ -21,6 +21,24 @@ export interface WarrenExchangeOptions {
   createExchangeIfNotExists?: boolean;
 }
 
+/**
+ * `connection.reconnect`: after a drop, the pause before attempt n+1 is `reconnectDelayMs × 2^n`,
+ * capped at `maxDelayMs`, less up to 25 % at random (jitter). Both connections of a Warren (the
+ * main one and `<name>.publish`) follow it; when either runs out of attempts the whole Warren gives
+ * up: it closes both, emits `gave-up`, reports it in `WarrenStatus.check()` (down), and rejects
+ * what was buffered and every later publish and request with `ConnectionGaveUpError`
+ * (`CONNECTION_GAVE_UP`). Start-up is not covered: it is bounded by `connectTimeoutMs`.
+ */
+export interface WarrenReconnectOptions {
+  /**
+   * Failed attempts in a row (each URI tried counts as one) after which Warren gives up; a
+   * successful connect starts the count again. @default undefined (never give up)
+   */
+  maxAttempts?: number;
+  /** Longest pause between attempts. @default 30000, or `reconnectDelayMs` when that is longer */
+  maxDelayMs?: number;
+}
+
 /** How Warren connects (`connection` option). */
 export interface WarrenConnectionOptions {
   /** How long start-up waits for the broker before failing with `BrokerConnectionError`. @default 5000 */
@@ -30,8 +48,16 @@ export interface WarrenConnectionOptions {
    * (amqplib 2.x; amqplib 0.10 took 0 as "the broker's value"). @default 5
    */
   heartbeatSeconds?: number;
-  /** Pause between reconnect attempts after the connection drops. @default 1000 */
+  /**
+   * Pause between reconnect attempts after the connection drops (with `reconnect`, the first pause,
+   * which then doubles). @default 1000
+   */
   reconnectDelayMs?: number;
+  /**
+   * Reconnect with exponential backoff, and give up after `maxAttempts`. Without it Warren
+   * reconnects forever, every `reconnectDelayMs`. @default undefined (forever, at a fixed pause)
+   */
+  reconnect?: WarrenReconnectOptions;
   /**
    * Disable Nagle's algorithm on the socket. Without it every RPC round trip waits ~40 ms
    * for delayed ACKs; leave it on unless you know why. @default true

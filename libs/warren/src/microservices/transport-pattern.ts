@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { WarrenModuleOptions } from '../interfaces';
+import type { HandlerFlowOptions, WarrenModuleOptions } from '../interfaces';
 import { DEFAULT_TRANSPORT_EXCHANGE, WarrenTransportOptions } from './warren-transport-options.interface';
 
 /**
@@ -18,8 +18,19 @@ export function defaultServiceQueue(exchange: string, patterns: string[]): strin
 
 /** Warren's module options for a transport: the exchange declared as a topic exchange. */
 export function transportModuleOptions(options: WarrenTransportOptions): { exchange: string; module: WarrenModuleOptions } {
-  const { exchange = DEFAULT_TRANSPORT_EXCHANGE, queue: _queue, timeoutMs, ...module } = options;
+  const { exchange = DEFAULT_TRANSPORT_EXCHANGE, queue: _queue, timeoutMs, handlerOptions: _handlerOptions, ...module } = options;
   const exchanges = [...(module.exchanges ?? [])];
   if (!exchanges.some((e) => e.name === exchange)) exchanges.push({ name: exchange, type: 'topic' });
   return { exchange, module: { ...module, exchanges, rpc: { ...module.rpc, timeoutMs: timeoutMs ?? module.rpc?.timeoutMs } } };
+}
+
+const FLOW_OPTIONS: ReadonlyArray<keyof HandlerFlowOptions> = ['concurrency', 'timeoutMs', 'circuitBreaker', 'accept', 'ack'];
+
+/**
+ * A pattern's flow control options: the server's `handlerOptions`, under those of the pattern's
+ * own extras (`@EventPattern('p', { concurrency: 2 })`); other extras are not Warren's and are left out.
+ */
+export function flowOptions(server: HandlerFlowOptions | undefined, extras: Record<string, unknown> | undefined): HandlerFlowOptions {
+  const own = Object.fromEntries(FLOW_OPTIONS.filter((key) => extras?.[key] !== undefined).map((key) => [key, extras![key]]));
+  return { ...server, ...own };
 }

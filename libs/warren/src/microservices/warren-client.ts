@@ -4,6 +4,8 @@ import { MESSAGES } from '../warren.messages';
 import { Warren, createWarren } from '../warren.standalone';
 import { publishOptionsOf, requestOptionsOf, unwrapRecord } from './rmq-record';
 import { routingKeyOf, transportModuleOptions } from './transport-pattern';
+import type { WarrenEventListener, WarrenEventName, WarrenTransportEvents } from '../connection/warren-events';
+import { EventSubscriptions } from './event-subscriptions';
 import type { WarrenTransportOptions } from './warren-transport-options.interface';
 
 /**
@@ -16,9 +18,11 @@ import type { WarrenTransportOptions } from './warren-transport-options.interfac
  *
  *   ClientsModule.register([{ name: 'MATH', customClass: WarrenClient, options: { uri } }])
  */
-export class WarrenClient extends ClientProxy {
+export class WarrenClient extends ClientProxy<WarrenTransportEvents> {
   private warren?: Promise<Warren>;
   private readonly exchange: string;
+  private readonly subscriptions = new EventSubscriptions();
+  private connected?: Warren;
 
   constructor(private readonly options: WarrenTransportOptions = {}) {
     super();
@@ -27,21 +31,34 @@ export class WarrenClient extends ClientProxy {
 
   /** Connects once (later calls share it); a failed connect rejects with `BrokerConnectionError` and the next call tries again. */
   connect(): Promise<Warren> {
-    this.warren ??= createWarren({ ...transportModuleOptions(this.options).module, registerHandlers: false }).catch((error: unknown) => {
-      this.warren = undefined; // the next call tries again
-      throw error;
-    });
+    this.warren ??= createWarren({ ...transportModuleOptions(this.options).module, registerHandlers: false }).then(
+      (warren) => {
+        this.connected = warren;
+        this.subscriptions.attach(warren.status);
+        return warren;
+      },
+      (error: unknown) => {
+        this.warren = undefined; // the next call tries again
+        throw error;
+      },
+    );
     return this.warren;
   }
 
   async close(): Promise<void> {
     const warren = this.warren;
     this.warren = undefined;
+    this.connected = undefined;
+    this.subscriptions.detach();
     await (await warren?.catch(() => undefined))?.close();
   }
 
-  override on(): never {
-    throw new WarrenConfigurationError(MESSAGES.transportNoEvents('WarrenClient'));
+  /**
+   * Subscribes to Warren's connection and consumer events (`WarrenStatus.on`); subscriptions made
+   * before the client connects start once it has.
+   */
+  override on<E extends WarrenEventName = WarrenEventName, C extends WarrenTransportEvents[E] = WarrenTransportEvents[E]>(event: E, callback: C): void {
+    this.subscriptions.on(event, callback as WarrenEventListener<E>, this.connected?.status);
   }
 
   unwrap<T>(): T {

@@ -15,8 +15,18 @@ export class WarrenRpcContext extends BaseRpcContext<[ConsumeMessage, string]> {
   constructor(
     args: [ConsumeMessage, string],
     private readonly kind: 'message' | 'event' = 'message',
+    private readonly signal?: AbortSignal,
   ) {
     super(args);
+  }
+
+  /**
+   * Aborted when Warren stops waiting for this handler: its `timeoutMs` (the transport's
+   * `handlerOptions` or the pattern's extras), the shutdown drain deadline, its channel lost.
+   * Undefined unless the pattern has a `timeoutMs`.
+   */
+  getSignal(): AbortSignal | undefined {
+    return this.signal;
   }
 
   /**
@@ -48,6 +58,21 @@ export class WarrenRpcContext extends BaseRpcContext<[ConsumeMessage, string]> {
     return this.getMessage().properties.headers ?? {};
   }
 
+  /**
+   * How often a quorum queue's broker counted this message as a failed delivery before (its
+   * `x-delivery-count`; 0 on the first delivery and on classic queues). On RabbitMQ 4.3+ a message
+   * given back unprocessed (`basic.nack`) does not count; a failed attempt (`basic.reject`, which
+   * Warren uses to requeue), a lost channel or connection do.
+   */
+  getDeliveryCount(): number {
+    return counter(this.args[0], 'x-delivery-count') ?? 0;
+  }
+
+  /** How often the message was delivered before, whatever became of it (RabbitMQ 4.3+'s `x-acquired-count`); undefined where the broker does not say. */
+  getAcquiredCount(): number | undefined {
+    return counter(this.args[0], 'x-acquired-count');
+  }
+
   /** True in an `@EventPattern` handler, false in a `@MessagePattern` one. */
   isEvent(): boolean {
     return this.kind === 'event';
@@ -60,4 +85,11 @@ function withoutRequestHeaders(message: ConsumeMessage): ConsumeMessage {
   if (!headers || !REQUEST_HEADERS.some((name) => name in headers)) return message;
   const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !REQUEST_HEADERS.includes(name)));
   return { ...message, properties: { ...message.properties, headers: Object.keys(kept).length > 0 ? kept : undefined } };
+}
+
+/** A numeric header the broker sets (amqplib decodes small integers as numbers, larger ones may come as bigint-like objects). */
+function counter(message: ConsumeMessage, header: string): number | undefined {
+  const value = message.properties.headers?.[header] as unknown;
+  const number = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : undefined;
+  return number !== undefined && Number.isFinite(number) ? number : undefined;
 }

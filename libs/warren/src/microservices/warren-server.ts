@@ -9,8 +9,10 @@ import { MESSAGES } from '../warren.messages';
 import { Warren, createWarren } from '../warren.standalone';
 import { asHandlerFailure } from './handler-failure';
 import { streamValues } from './stream-values';
-import { defaultServiceQueue, routingKeyOf, transportModuleOptions } from './transport-pattern';
+import { defaultServiceQueue, flowOptions, routingKeyOf, transportModuleOptions } from './transport-pattern';
 import { WarrenRpcContext } from './warren-rpc.context';
+import type { WarrenEventListener, WarrenEventName, WarrenTransportEvents } from '../connection/warren-events';
+import { EventSubscriptions } from './event-subscriptions';
 import type { WarrenTransportOptions } from './warren-transport-options.interface';
 
 /**
@@ -22,9 +24,10 @@ import type { WarrenTransportOptions } from './warren-transport-options.interfac
  *
  *   NestFactory.createMicroservice(AppModule, { strategy: new WarrenServer({ uri }) })
  */
-export class WarrenServer extends Server implements CustomTransportStrategy {
+export class WarrenServer extends Server<WarrenTransportEvents> implements CustomTransportStrategy {
   private warren?: Warren;
   private queue = '';
+  private readonly subscriptions = new EventSubscriptions();
 
   constructor(private readonly options: WarrenTransportOptions = {}) {
     super();
@@ -46,8 +49,13 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
     await warren?.close();
   }
 
-  on(): never {
-    throw new WarrenConfigurationError(MESSAGES.transportNoEvents('WarrenServer'));
+  /**
+   * Subscribes to Warren's connection and consumer events (`WarrenStatus.on`: `connected`,
+   * `disconnected`, `gave-up`, …); subscriptions made before `listen` start once it listens.
+   * Returns a function that unsubscribes.
+   */
+  on<E extends WarrenEventName = WarrenEventName, C extends WarrenTransportEvents[E] = WarrenTransportEvents[E]>(event: E, callback: C): () => void {
+    return this.subscriptions.on(event, callback as WarrenEventListener<E>, this.warren?.status);
   }
 
   /** Warren's producer, RPC client, consumers and connection (after `listen`). */
@@ -60,14 +68,19 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
     const { exchange, module } = transportModuleOptions(this.options);
     // Nest's own handlers have no routing key of their own, so nothing is discovered by Warren here.
     this.warren = await this.connect({ ...module, registerHandlers: false });
+    this.subscriptions.attach(this.warren.status);
     const patterns = [...this.messageHandlers.keys()];
     if (patterns.length === 0) return;
     this.queue = this.options.queue ?? defaultServiceQueue(exchange, patterns);
     await this.warren.consumers.addMany(
       [...this.messageHandlers].map(([pattern, handler]) => ({
         name: `${handler.isEventHandler ? 'EventPattern' : 'MessagePattern'}(${pattern})`,
-        options: { type: handler.isEventHandler ? 'subscribe' : 'rpc', exchange, routingKey: routingKeyOf(pattern), queue: this.queue } satisfies RabbitHandlerMetadata,
-        handler: (payload: unknown, message: ConsumeMessage) => this.invoke(handler, payload, message),
+        options: {
+          ...flowOptions(this.options.handlerOptions, handler.extras),
+          ...{ type: handler.isEventHandler ? 'subscribe' : 'rpc', exchange, routingKey: routingKeyOf(pattern), queue: this.queue },
+        } satisfies RabbitHandlerMetadata,
+        handler: (payload: unknown, message: ConsumeMessage, _headers: unknown, signal: AbortSignal | undefined) => this.invoke(handler, payload, message, signal),
+        wantsSignal: false, // a signal (getSignal()) only for patterns with a timeoutMs
       })),
     );
   }
@@ -81,9 +94,9 @@ export class WarrenServer extends Server implements CustomTransportStrategy {
    * Runs Nest's handler (guards, pipes, interceptors, filters) and gives Warren its answer: the last
    * value, or every value for a caller that takes a stream; or its error.
    */
-  private async invoke(handler: MessageHandler, payload: unknown, message: ConsumeMessage): Promise<unknown> {
+  private async invoke(handler: MessageHandler, payload: unknown, message: ConsumeMessage, signal: AbortSignal | undefined): Promise<unknown> {
     const event = handler.isEventHandler === true;
-    const context = new WarrenRpcContext([message, this.sentWith(message)], event ? 'event' : 'message');
+    const context = new WarrenRpcContext([message, this.sentWith(message)], event ? 'event' : 'message', signal);
     try {
       const result$ = this.transformToObservable(await handler(payload, context));
       if (!event && acceptsStream(message)) {

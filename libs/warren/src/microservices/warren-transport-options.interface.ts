@@ -1,4 +1,4 @@
-import type { WarrenModuleOptions } from '../interfaces';
+import type { HandlerFlowOptions, WarrenModuleOptions } from '../interfaces';
 
 /** Options of `WarrenServer` and `WarrenClient`: Warren's module options plus where patterns travel. */
 export interface WarrenTransportOptions extends WarrenModuleOptions {
@@ -14,6 +14,12 @@ export interface WarrenTransportOptions extends WarrenModuleOptions {
   queue?: string;
   /** Client: how long `send()` waits for a reply. @default the module's `rpc.timeoutMs` (10 s) */
   timeoutMs?: number;
+  /**
+   * Server: flow control for each of this service's patterns (`concurrency` and `timeoutMs` per
+   * pattern, `circuitBreaker`, `accept`, `ack`; see the handler options). A pattern's own extras
+   * take precedence: `@EventPattern('order.*', { concurrency: 2 })`. @default none
+   */
+  handlerOptions?: HandlerFlowOptions;
 }
 
 /** The topic exchange `WarrenServer` and `WarrenClient` use when no `exchange` is given. */

@@ -12,8 +12,12 @@ export interface PublishedRecord {
   error?: Error;
 }
 
-/** How a delivery ended. */
-export type DeliveryOutcome = 'acked' | 'retried' | 'dead-lettered' | 'rejected' | 'requeued';
+/**
+ * How a delivery ended. `requeued`: back to its queue as a failed attempt (`basic.reject`, counted
+ * toward a quorum queue's delivery limit); `returned`: back unprocessed (`basic.nack`: shutdown's
+ * leftovers, deliveries after the cancel).
+ */
+export type DeliveryOutcome = 'acked' | 'retried' | 'dead-lettered' | 'rejected' | 'requeued' | 'returned';
 
 /** A delivery that was settled, with its handler and what became of it. */
 export interface ConsumedRecord {

@@ -75,7 +75,7 @@ class FakeManagedChannel {
 
 /** A connection that is its own publishing connection and opens fake channels. */
 function fakeConnection(open: (listener: ChannelListener) => FakeManagedChannel): BrokerConnection {
-  const connection = { openChannel: (_options: unknown, listener: ChannelListener) => open(listener), name: 'fake' };
+  const connection = { openChannel: (_options: unknown, listener: ChannelListener) => open(listener), name: 'fake', group: { onGiveUp: () => () => undefined }, gaveUpError: undefined };
   return { ...connection, publishing: connection } as unknown as BrokerConnection;
 }
 

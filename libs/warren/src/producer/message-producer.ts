@@ -57,6 +57,7 @@ export class MessageProducer {
   private readonly events = new EventEmitter();
   private readonly logger: WarrenLogger;
   private readonly unobserve: () => void;
+  private readonly unwatchGiveUp: () => void;
   private writable = true;
   private closed = false;
   /** A suspect on the wire alone; nothing else is sent until it is settled. */
@@ -64,7 +65,7 @@ export class MessageProducer {
   private onSettled?: () => void;
 
   constructor(
-    connection: BrokerConnection,
+    private readonly connection: BrokerConnection,
     @Inject(WARREN_RESOLVED_OPTIONS) private readonly options: ResolvedWarrenOptions,
     logger: WarrenLogger,
     @Optional() private readonly observers?: MessageObservers,
@@ -88,6 +89,8 @@ export class MessageProducer {
         lost: (_channel, error) => this.onChannelLost(error),
       },
     );
+    // Nothing is kept for a connection that will not come back.
+    this.unwatchGiveUp = connection.group.onGiveUp((error) => this.failAll(error));
   }
 
   /**
@@ -109,6 +112,7 @@ export class MessageProducer {
       PublishOptions | undefined,
     ];
     if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('MessageProducer')));
+    if (this.connection.gaveUpError) return Promise.reject(this.connection.gaveUpError);
     // A contract's schema checks the payload first (synchronously, unless the schema is async).
     if (typeof target === 'object' && this.options.validateOnPublish) {
       let checked;
@@ -124,6 +128,7 @@ export class MessageProducer {
 
   private enqueue(exchange: string, routingKey: string, message: unknown, options: PublishOptions): Promise<void> {
     if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('MessageProducer')));
+    if (this.connection.gaveUpError) return Promise.reject(this.connection.gaveUpError);
     let content: Buffer;
     let properties: Options.Publish;
     try {
@@ -222,10 +227,15 @@ export class MessageProducer {
   async close(): Promise<void> {
     this.closed = true;
     this.unobserve();
-    const error = new WarrenClosedError(MESSAGES.clientClosed('MessageProducer'));
+    this.unwatchGiveUp();
+    this.failAll(new WarrenClosedError(MESSAGES.clientClosed('MessageProducer')));
+    await this.channel.close();
+  }
+
+  /** Rejects every message not yet confirmed with `error`, and stops counting them. */
+  private failAll(error: Error): void {
     for (const outgoing of [...this.buffer.unconfirmed, ...this.buffer.waiting]) this.finish(outgoing, error);
     this.buffer.forget([...this.buffer.unconfirmed]); // timed out, still on the wire: nobody waits for them
-    await this.channel.close();
   }
 
   private flush(): void {

@@ -58,13 +58,14 @@ export class RpcClient {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly logger: WarrenLogger;
   private closed = false;
+  private readonly unwatchGiveUp: () => void;
   /** Requests' headers go to amqplib in reused objects (see HeaderTemplates). */
   private readonly headerTemplates = new HeaderTemplates();
   /** Checks replies against a contract's response DTO (none when the module validates no DTOs). */
   private readonly replyDtos: PayloadValidator | undefined;
 
   constructor(
-    connection: BrokerConnection,
+    private readonly connection: BrokerConnection,
     @Inject(WARREN_RESOLVED_OPTIONS) private readonly options: ResolvedWarrenOptions,
     logger: WarrenLogger,
   ) {
@@ -85,6 +86,10 @@ export class RpcClient {
       },
       { opened: () => this.sendWaiting(), lost: (_channel, error) => this.onChannelLost(error) },
     );
+    // No reply can come over a connection that will not come back, nor can a waiting request be sent.
+    this.unwatchGiveUp = connection.group.onGiveUp((error) => {
+      for (const id of [...this.pending.keys()]) this.settle(id, error);
+    });
   }
 
   /**
@@ -94,6 +99,7 @@ export class RpcClient {
    */
   request<T = unknown>(exchange: string, routingKey: string, payload: unknown, options: RequestOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new WarrenClosedError(MESSAGES.clientClosed('RpcClient')));
+    if (this.connection.gaveUpError) return Promise.reject(this.connection.gaveUpError);
     let body;
     let timeoutMs: number;
     let headers: Record<string, unknown> | undefined;
@@ -164,6 +170,7 @@ export class RpcClient {
   /** Rejects every pending request and closes the channel. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unwatchGiveUp();
     if (this.pending.size > 0) this.logger.warn(MESSAGES.rpcAbandonedOnShutdown(this.pending.size));
     for (const id of [...this.pending.keys()]) {
       this.settle(id, new WarrenClosedError('RpcClient was shut down before the reply arrived'));

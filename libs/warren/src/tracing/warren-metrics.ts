@@ -15,6 +15,7 @@ interface Instruments {
   deadLettered: Counter;
   rpcExpired: Counter;
   replyToRefused: Counter;
+  circuitTrips: Counter;
 }
 
 /** What the gauges read: each producer's buffer and each consumer's in-flight count, while it is open. */
@@ -51,6 +52,7 @@ function meters(): Instruments | undefined {
     deadLettered: meter.createCounter('warren.messages.dead_lettered', { description: 'Messages parked in a dead-letter queue' }),
     rpcExpired: meter.createCounter('warren.rpc.expired', { description: "RPC requests skipped because their caller's deadline had passed" }),
     replyToRefused: meter.createCounter('warren.rpc.reply_to_refused', { description: 'RPC requests refused (acked, not run) for their reply_to' }),
+    circuitTrips: meter.createCounter('warren.circuit_breaker.trips', { description: "Times a handler's circuit breaker opened (a failed half-open trial included)" }),
   };
   for (const [gauge, name, description] of [
     ['in_flight', 'warren.messages.in_flight', 'Deliveries being handled, per queue'],
@@ -101,4 +103,9 @@ export function recordRpcExpired(queue: string): void {
 
 export function recordReplyToRefused(queue: string): void {
   meters()?.replyToRefused.add(1, base(queue, 'process'));
+}
+
+/** A handler's circuit breaker opened: its queue is not consumed for a while. */
+export function recordCircuitTrip(queue: string, handler: string): void {
+  meters()?.circuitTrips.add(1, { ...base(queue, 'process'), 'warren.handler': handler });
 }

@@ -3,7 +3,8 @@ import type { MessageProperties, Options } from 'amqplib';
 import { Binding, ExchangeType, bindingMatches } from './memory-routing';
 import { MemoryQueue, QueueConsumerSlot, StoredMessage } from './memory-queue';
 import { ChannelError } from './channel-error';
-import { NAMED_QUEUE_ARGUMENTS } from '../../consumer/queue-type';
+import { BrokerSemantics, ReturnKind } from './broker-semantics';
+import { queueArguments, describeArgument, withDeath } from './memory-headers';
 
 interface MemoryExchange {
   name: string;
@@ -23,12 +24,25 @@ const realSetImmediate = setImmediate;
 /** Runs `work` on the next turn of the real event loop (see above); the channel uses it too. */
 export const later = (work: () => void): void => void realSetImmediate(work);
 
+/** Options of `new MemoryBroker(...)`. */
+export interface MemoryBrokerOptions {
+  /**
+   * The RabbitMQ version whose semantics it emulates and announces (`serverProperties.version`):
+   * before 4.3 every requeue counts toward a quorum queue's delivery limit, from 4.3 `basic.nack`
+   * does not and deliveries carry `x-acquired-count`; from 4.0 quorum queues default to a limit of
+   * 20 and take -1 for none. E.g. '3.13' to test what a 3.x production broker does.
+   * @default '4.3.6' (the newest it emulates)
+   */
+  version?: string;
+}
+
 /**
  * A RabbitMQ broker in memory, for tests: exchanges (default, direct, topic, fanout, headers, and
  * exchange-to-exchange bindings), queues with bindings, per-consumer prefetch, acks, requeues,
- * rejects, queue and message TTLs, dead-letter exchanges with `x-death`, quorum delivery limits,
- * server-named exclusive and auto-delete queues, and direct reply-to. What it does not model is
- * listed in docs/testing.md. One per test module; `reset()` empties it.
+ * rejects, queue and message TTLs, dead-letter exchanges with `x-death`, quorum delivery limits
+ * counted as the emulated version counts them, server-named exclusive and auto-delete queues, and
+ * direct reply-to. What it does not model is listed in docs/testing.md. One per test module;
+ * `reset()` empties it.
  */
 export class MemoryBroker {
   private readonly exchanges = new Map<string, MemoryExchange>();
@@ -39,9 +53,17 @@ export class MemoryBroker {
   private readonly connections = new Set<{ name: string; forceClose(reason?: string): void }>();
   /** The user every connection is authenticated as (a publish with another `userId` is refused, as RabbitMQ does). */
   readonly user = 'guest';
+  /** What the emulated version does differently (see `MemoryBrokerOptions.version`). */
+  readonly semantics: BrokerSemantics;
 
-  constructor() {
+  constructor(options: MemoryBrokerOptions = {}) {
+    this.semantics = new BrokerSemantics(options.version);
     this.reset();
+  }
+
+  /** The emulated RabbitMQ version, as a connection announces it. */
+  get version(): string {
+    return this.semantics.version;
   }
 
   /** Forgets every exchange, queue and message (the predeclared `amq.*` exchanges come back). */
@@ -144,7 +166,7 @@ export class MemoryBroker {
       this.checkOwner(existing, owner, 50, 10);
       for (const key of new Set([...Object.keys(args), ...Object.keys(existing.args)])) {
         if (String(args[key]) !== String(existing.args[key])) {
-          throw new ChannelError(406, 'PRECONDITION_FAILED', `inequivalent arg '${key}' for queue '${queueName}' in vhost '/': received ${describe(args[key])} but current is ${describe(existing.args[key])}`, 50, 10);
+          throw new ChannelError(406, 'PRECONDITION_FAILED', `inequivalent arg '${key}' for queue '${queueName}' in vhost '/': received ${describeArgument(args[key])} but current is ${describeArgument(existing.args[key])}`, 50, 10);
         }
       }
       return { queue: queueName, messageCount: existing.messages.length, consumerCount: existing.consumers.length };
@@ -153,6 +175,7 @@ export class MemoryBroker {
     if (args['x-queue-type'] === 'quorum' && (options.exclusive || options.autoDelete || options.durable === false)) {
       throw new ChannelError(406, 'PRECONDITION_FAILED', `invalid property 'exclusive', 'auto-delete' or 'non-durable' for queue '${queueName}' in vhost '/'`, 50, 10);
     }
+    this.semantics.checkArguments(queueName, args);
     const queue = new MemoryQueue(queueName, options.durable ?? true, options.exclusive ? owner : undefined, options.autoDelete ?? false, args);
     this.queues.set(queueName, queue);
     return { queue: queueName, messageCount: 0, consumerCount: 0 };
@@ -221,11 +244,11 @@ export class MemoryBroker {
     if (exchange.internal) throw new ChannelError(403, 'ACCESS_REFUSED', `cannot publish to internal exchange '${exchangeName}' in vhost '/'`, 60, 40);
     if (exchangeName === '' && routingKey.startsWith(`${REPLY_TO}.`)) {
       const target = this.replyTargets.get(routingKey);
-      target?.({ content, properties, exchange: '', routingKey, redelivered: false, returns: 0 });
+      target?.({ content, properties, exchange: '', routingKey, redelivered: false, deliveryCount: 0, acquired: 0 });
       return target !== undefined;
     }
     const queues = this.route(exchange, routingKey, properties.headers ?? undefined, new Set());
-    for (const queue of queues) this.enqueue(queue, { content, properties, exchange: exchangeName, routingKey, redelivered: false, returns: 0 });
+    for (const queue of queues) this.enqueue(queue, { content, properties, exchange: exchangeName, routingKey, redelivered: false, deliveryCount: 0, acquired: 0 });
     return queues.size > 0;
   }
 
@@ -272,20 +295,28 @@ export class MemoryBroker {
     if (queue) this.schedule(queue);
   }
 
-  /** A message given back (nack/reject with requeue, or its channel closed): to the head, redelivered. */
-  requeue(name: string, message: StoredMessage): void {
+  /**
+   * A message given back (`kind`: reject or nack with requeue, or its channel closed): to the head,
+   * redelivered. A quorum queue counts the return as the emulated version does, and dead-letters
+   * it past its delivery limit.
+   */
+  requeue(name: string, message: StoredMessage, kind: ReturnKind): void {
     const queue = this.queues.get(name);
     if (!queue) return;
-    const returns = message.returns + 1;
-    // Quorum queues tell the consumer how often a message came back.
-    const properties = queue.args['x-queue-type'] === 'quorum' ? { ...message.properties, headers: { ...message.properties.headers, 'x-delivery-count': returns } } : message.properties;
-    const returned = { ...message, properties, redelivered: true, returns };
-    if (queue.deliveryLimit !== undefined && returned.returns > queue.deliveryLimit) {
+    const deliveryCount = message.deliveryCount + (this.semantics.counts(kind) ? 1 : 0);
+    const returned = { ...message, redelivered: true, deliveryCount, acquired: message.acquired + 1 };
+    const limit = this.semantics.deliveryLimit(queue);
+    if (limit !== undefined && deliveryCount > limit) {
       this.deadLetter(queue, returned, 'delivery_limit');
       return;
     }
     queue.messages.unshift(returned);
     this.schedule(queue);
+  }
+
+  /** The properties a consumer of `queue` sees on `message` (a quorum queue's counters added). */
+  delivered(queue: string | MemoryQueue, message: StoredMessage): MessageProperties {
+    return this.semantics.delivered(typeof queue === 'string' ? this.queues.get(queue) : queue, message);
   }
 
   /** A message rejected without requeue: dead-lettered if the queue says where, else dropped. */
@@ -356,10 +387,10 @@ export class MemoryBroker {
     const exchange = this.exchanges.get(dlx);
     if (!exchange) return; // RabbitMQ drops it too
     const routingKey = typeof queue.args['x-dead-letter-routing-key'] === 'string' ? (queue.args['x-dead-letter-routing-key'] as string) : message.routingKey;
-    const headers = withDeath(message, queue.name, reason);
+    const headers = { ...withDeath(message, queue.name, reason, this.semantics.capabilities.atLeast(3, 13)), ...this.semantics.deadLettered(message) };
     const properties: MessageProperties = { ...message.properties, headers, expiration: undefined };
     const targets = this.route(exchange, routingKey, headers, new Set());
-    for (const target of targets) this.enqueue(target, { content: message.content, properties, exchange: dlx, routingKey, redelivered: false, returns: 0 });
+    for (const target of targets) this.enqueue(target, { content: message.content, properties, exchange: dlx, routingKey, redelivered: false, deliveryCount: 0, acquired: 0 });
   }
 
   private route(exchange: MemoryExchange, routingKey: string, headers: Record<string, unknown> | undefined, seen: Set<string>): Set<MemoryQueue> {
@@ -400,33 +431,4 @@ export class MemoryBroker {
       throw new ChannelError(405, 'RESOURCE_LOCKED', `cannot obtain exclusive access to locked queue '${queue.name}' in vhost '/'`, classId, methodId);
     }
   }
-}
-
-/** amqplib's named queue options as the `x-` arguments RabbitMQ stores. */
-function queueArguments(options: Options.AssertQueue): Record<string, unknown> {
-  const args: Record<string, unknown> = { ...options.arguments };
-  for (const [option, argument] of NAMED_QUEUE_ARGUMENTS) if (options[option] !== undefined) args[argument] = options[option];
-  for (const key of Object.keys(args)) if (args[key] === undefined) delete args[key];
-  return args;
-}
-
-const describe = (value: unknown) => (value === undefined ? 'none' : `the value '${String(value)}'`);
-
-/** The `x-death` entry RabbitMQ adds (count per queue and reason) and the `x-first-death-*` headers. */
-function withDeath(message: StoredMessage, queue: string, reason: string): Record<string, unknown> {
-  const headers: Record<string, unknown> = { ...message.properties.headers };
-  const deaths = Array.isArray(headers['x-death']) ? (headers['x-death'] as Array<Record<string, unknown>>).map((d) => ({ ...d })) : [];
-  const same = deaths.find((d) => d.queue === queue && d.reason === reason);
-  if (same) {
-    same.count = Number(same.count ?? 0) + 1;
-    deaths.splice(deaths.indexOf(same), 1);
-    deaths.unshift(same);
-  } else {
-    deaths.unshift({ count: 1, reason, queue, time: { '!': 'timestamp', value: Math.floor(Date.now() / 1000) }, exchange: message.exchange, 'routing-keys': [message.routingKey] });
-  }
-  headers['x-death'] = deaths;
-  headers['x-first-death-reason'] ??= reason;
-  headers['x-first-death-queue'] ??= queue;
-  headers['x-first-death-exchange'] ??= message.exchange;
-  return headers;
 }

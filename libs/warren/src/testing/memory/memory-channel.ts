@@ -4,6 +4,7 @@ import type { ConsumeMessage, GetMessage, Message, MessageProperties, Options } 
 import { ChannelError, IllegalOperationError } from './channel-error';
 import { MemoryBroker, REPLY_TO, later } from './memory-broker';
 import type { MemoryQueue, QueueConsumerSlot, StoredMessage } from './memory-queue';
+import type { ReturnKind } from './broker-semantics';
 
 type ConfirmCallback = (err: unknown, ok?: unknown) => void;
 type ConsumeCallback = (message: ConsumeMessage | null) => void;
@@ -132,7 +133,7 @@ export class MemoryChannel extends EventEmitter {
       const consumerTag = options.consumerTag || `amq.ctag-${randomBytes(16).toString('base64url')}`;
       if (queue === REPLY_TO) {
         if (!options.noAck) throw new ChannelError(406, 'PRECONDITION_FAILED', 'reply consumer cannot acknowledge', 60, 20);
-        this.reply = this.broker.registerReplyTarget((message) => later(() => !this.closed && onMessage(this.toDelivery(message, 0, consumerTag))));
+        this.reply = this.broker.registerReplyTarget((message) => later(() => !this.closed && onMessage(this.toDelivery(message, message.properties, 0, consumerTag))));
         this.consumers.set(consumerTag, { queue });
         return { consumerTag };
       }
@@ -144,7 +145,7 @@ export class MemoryChannel extends EventEmitter {
         deliver: (message: StoredMessage, from: MemoryQueue) => {
           const tag = ++this.deliveryTag;
           if (!slot.noAck) this.unacked.set(tag, { queue: from.name, message, slot });
-          onMessage(this.toDelivery(message, tag, consumerTag));
+          onMessage(this.toDelivery(message, this.broker.delivered(from, message), tag, consumerTag));
         },
         cancelledByBroker: () => {
           this.consumers.delete(consumerTag);
@@ -173,7 +174,7 @@ export class MemoryChannel extends EventEmitter {
       if (!message) return false;
       const tag = ++this.deliveryTag;
       if (!options.noAck) this.unacked.set(tag, { queue, message });
-      const delivery = this.toDelivery(message, tag, '');
+      const delivery = this.toDelivery(message, this.broker.delivered(queue, message), tag, '');
       return { ...delivery, fields: { ...delivery.fields, messageCount: this.broker.messageCount(queue) ?? 0 } } as unknown as GetMessage;
     });
   }
@@ -183,11 +184,11 @@ export class MemoryChannel extends EventEmitter {
   }
 
   nack(message: Message, allUpTo = false, requeue = true): void {
-    this.settle(message, allUpTo, (entry) => this.giveBack(entry, requeue));
+    this.settle(message, allUpTo, (entry) => this.giveBack(entry, requeue, 'nack'));
   }
 
   reject(message: Message, requeue = true): void {
-    this.nack(message, false, requeue);
+    this.settle(message, false, (entry) => this.giveBack(entry, requeue, 'reject'));
   }
 
   ackAll(): void {
@@ -195,7 +196,7 @@ export class MemoryChannel extends EventEmitter {
   }
 
   nackAll(requeue = true): void {
-    for (const tag of [...this.unacked.keys()].reverse()) this.giveBack(this.take(tag), requeue);
+    for (const tag of [...this.unacked.keys()].reverse()) this.giveBack(this.take(tag), requeue, 'nack');
   }
 
   recover() {
@@ -257,16 +258,16 @@ export class MemoryChannel extends EventEmitter {
     this.broker.wake(entry.queue);
   }
 
-  private giveBack(entry: Unacked, requeue: boolean): void {
+  private giveBack(entry: Unacked, requeue: boolean, kind: ReturnKind): void {
     if (entry.slot) entry.slot.unacked--;
-    if (requeue) this.broker.requeue(entry.queue, entry.message);
+    if (requeue) this.broker.requeue(entry.queue, entry.message, kind);
     else this.broker.rejected(entry.queue, entry.message);
     this.broker.wake(entry.queue);
   }
 
   /** Unacked deliveries go back, in order (the oldest ends up first). */
   private returnUnacked(): void {
-    for (const tag of [...this.unacked.keys()].sort((a, b) => b - a)) this.giveBack(this.take(tag), true);
+    for (const tag of [...this.unacked.keys()].sort((a, b) => b - a)) this.giveBack(this.take(tag), true, 'lost');
   }
 
   private releaseReply(): void {
@@ -297,11 +298,11 @@ export class MemoryChannel extends EventEmitter {
     });
   }
 
-  private toDelivery(message: StoredMessage, deliveryTag: number, consumerTag: string): ConsumeMessage {
+  private toDelivery(message: StoredMessage, properties: MessageProperties, deliveryTag: number, consumerTag: string): ConsumeMessage {
     return {
       content: message.content,
       fields: { deliveryTag, redelivered: message.redelivered, exchange: message.exchange, routingKey: message.routingKey, consumerTag },
-      properties: message.properties,
+      properties,
     } as ConsumeMessage;
   }
 }

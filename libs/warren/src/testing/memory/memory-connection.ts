@@ -8,12 +8,15 @@ import type { MemoryBroker } from './memory-broker';
 import { MemoryChannel } from './memory-channel';
 
 /** An amqplib connection (ChannelModel) to the in-memory broker. */
-class MemoryConnection extends EventEmitter {
+export class MemoryConnection extends EventEmitter {
   private readonly channels = new Set<MemoryChannel>();
   private closed = false;
+  /** As amqplib's `ChannelModel.connection`: what the broker announced (its product and emulated version). */
+  readonly connection: { serverProperties: Record<string, string> };
 
   constructor(private readonly broker: MemoryBroker) {
     super();
+    this.connection = { serverProperties: broker.semantics.serverProperties };
   }
 
   createChannel(): Promise<MemoryChannel> {

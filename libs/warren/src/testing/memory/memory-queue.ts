@@ -7,8 +7,10 @@ export interface StoredMessage {
   exchange: string;
   routingKey: string;
   redelivered: boolean;
-  /** Returns to the queue so far (a quorum queue's `x-delivery-count`). */
-  returns: number;
+  /** Returns that counted as delivery attempts (a quorum queue's `x-delivery-count`; which count depends on the version). */
+  deliveryCount: number;
+  /** Times it was delivered or got and came back (RabbitMQ 4.3's `x-acquired-count`). */
+  acquired: number;
   /** Date.now() after which it expires (queue TTL or per-message expiration). */
   expiresAt?: number;
 }
@@ -47,11 +49,6 @@ export class MemoryQueue {
   get deadLetterExchange(): string | undefined {
     const dlx = this.args['x-dead-letter-exchange'];
     return typeof dlx === 'string' ? dlx : undefined;
-  }
-
-  get deliveryLimit(): number | undefined {
-    const limit = this.args['x-delivery-limit'];
-    return this.args['x-queue-type'] === 'quorum' && typeof limit === 'number' ? limit : undefined;
   }
 
   /** The next consumer with room under its prefetch, round-robin; undefined when all are full. */
