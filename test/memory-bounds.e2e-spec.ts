@@ -187,7 +187,9 @@ describe('consumer memory bounds (real broker)', () => {
           let next: string | undefined;
           await waitFor(async () => {
             next = ids.find((id) => gates.has(id) && !handled.includes(id));
-            return next !== undefined || (await probe.checkQueue(queue)).messageCount + handled.length === ids.length;
+            // `handled` holds the earlier tests' ids too: count only this test's.
+            const handledHere = ids.filter((id) => handled.includes(id)).length;
+            return next !== undefined || (await probe.checkQueue(queue)).messageCount + handledHere === ids.length;
           }, 'a received delivery in the handler, or none held by the consumer');
           if (next === undefined) break;
           gates.get(next)!.open();

@@ -55,6 +55,20 @@ describe('InFlightBudget', () => {
     expect(budget.exceeded).toBe(false);
   });
 
+  it('starts a waiting delivery on the next leave, whatever the subscription does meanwhile', () => {
+    // The memory-bounds pause test's sequence on RabbitMQ 4.0: the 4th of 1,000-byte deliveries
+    // tips a 3,000-byte budget over (the consumer cancels, then is paused); a leave starts it.
+    const { budget, changes, started, enter } = make(3_000);
+    for (const id of ['p1', 'p2', 'p3', 'p4']) enter(id, 1_000);
+    expect(started).toEqual(['p1', 'p2', 'p3']);
+    expect(changes).toEqual([true]);
+    budget.leave(1_000);
+    expect(started).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(changes).toEqual([true, false]);
+    for (let i = 0; i < 3; i++) budget.leave(1_000);
+    expect(budget.heldBytes).toBe(0);
+  });
+
   it('says when a delivery is left waiting, on arrival and after room was made', () => {
     let blocked = 0;
     const budget = new InFlightBudget(100, () => undefined, () => blocked++);
