@@ -35,8 +35,13 @@ describe('start-up errors a user can act on (real broker)', () => {
       connection: { connectTimeoutMs: 5_000 },
     });
     expect(error).toBeInstanceOf(BrokerConnectionError);
-    expect(error).toMatchObject({ code: 'BROKER_UNREACHABLE', replyCode: 503, replyName: 'COMMAND_INVALID' });
-    expect(error.message).toContain("503 COMMAND_INVALID - unknown exchange type 'x-delayed-message'");
+    // RabbitMQ 3.x answers 503 COMMAND_INVALID, 4.x 406 PRECONDITION_FAILED; either way its own words reach the user.
+    const refusal = error as BrokerConnectionError & { replyCode?: number; replyName?: string; replyText?: string };
+    expect(error).toMatchObject({ code: 'BROKER_UNREACHABLE' });
+    expect([[503, 'COMMAND_INVALID'], [406, 'PRECONDITION_FAILED']]).toContainEqual([refusal.replyCode, refusal.replyName]);
+    expect(refusal.replyText).toContain('x-delayed-message');
+    expect(error.message).toContain(`${refusal.replyCode} ${refusal.replyName}`);
+    expect(error.message).toContain('x-delayed-message');
     expect(error.message).not.toMatch(/Channel ended|running and reachable/);
     expect(ms).toBeLessThan(4_000);
   });
