@@ -52,9 +52,15 @@ describe('5,000 subscriber queues in one app (real broker)', () => {
     const consumers = app.get(WarrenConsumers).list();
     expect(consumers).toHaveLength(count);
     expect(consumers.every((consumer) => consumer.attached)).toBe(true);
-    const connections = (await connectionNames()).filter((line) => line === name || line.startsWith(`${name}.`));
-    // Consumers on five connections; publishing on a connection of its own.
-    expect(connections.sort()).toEqual([name, `${name}.2`, `${name}.3`, `${name}.4`, `${name}.5`, `${name}.publish`].sort());
+    // Consumers on five connections; publishing on a connection of its own. The management API lists a
+    // new connection only once the broker has emitted its stats (a few seconds on 4.x), so wait for it.
+    const expected = [name, `${name}.2`, `${name}.3`, `${name}.4`, `${name}.5`, `${name}.publish`].sort();
+    let connections: string[] = [];
+    await waitFor(async () => {
+      connections = (await connectionNames()).filter((line) => line === name || line.startsWith(`${name}.`)).sort();
+      return connections.length >= expected.length;
+    }, 'the management API to list the connections', 30_000);
+    expect(connections).toEqual(expected);
 
     const producer = app.get(MessageProducer);
     const publishedAt = Date.now();
