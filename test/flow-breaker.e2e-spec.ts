@@ -4,8 +4,9 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { CircuitBreakerOptions, MessageProducer, RabbitSubscribe, WarrenConsumers, WarrenModule, WarrenStatus } from 'nestjs-warren';
 import type { ConsumerEvent } from '../libs/warren/src/consumer/consumer-events';
 import { WarrenOrchestrator } from '../libs/warren/src/warren.orchestrator';
-import { closeAll, startApp } from './support/app';
-import { RawClient, unique, waitFor } from './support/broker';
+import { startApp } from './support/app';
+import { useFlowFixture } from './support/flow-fixture';
+import { waitFor } from './support/broker';
 import { Gate, Running, brokerConsumers, consumerCount, consumerOf, range } from './support/flow';
 
 interface Job {
@@ -25,32 +26,16 @@ class OnDemandReader extends MetricReader {
 /** `circuitBreaker`: a handler that fails too often stops its queue being consumed, then tries again (issue 28). */
 describe('flow control: circuit breaker (real broker)', () => {
   const reader = new OnDemandReader();
-  let raw: RawClient;
-  const apps: INestApplication[] = [];
-  const gates: Gate[] = [];
-  const queues: string[] = [];
+  const fixture = useFlowFixture();
+  const { apps, gates, queue } = fixture;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
-    raw = await RawClient.connect();
   });
 
-  afterEach(async () => {
-    gates.splice(0).forEach((gate) => gate.open());
-    await closeAll(...apps.splice(0));
-    await raw.deleteQueues(...queues.splice(0));
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     metrics.disable();
-    await raw.close();
   });
-
-  function queue(label: string): string {
-    const name = unique(`q.flow.${label}`);
-    queues.push(name);
-    return name;
-  }
 
   async function start(providers: any[]): Promise<INestApplication> {
     const app = await startApp({ imports: [WarrenModule.forRoot({ logger: false, shutdown: { drainTimeoutMs: 2000 } })], providers });
@@ -90,9 +75,9 @@ describe('flow control: circuit breaker (real broker)', () => {
 
     // Open: the consumer is cancelled on the broker; what arrives now stays in the queue.
     await waitFor(() => consumerOf(app, name).pausedBy.includes('circuit-breaker'), 'the breaker to open');
-    await waitFor(async () => (await consumerCount(raw, name)) === 0, 'no consumer on the broker');
+    await waitFor(async () => (await consumerCount(fixture.raw, name)) === 0, 'no consumer on the broker');
     for (const n of range(6).map((i) => i + 4)) await producer.publish('', name, { n });
-    expect(await raw.ready(name)).toBe(6);
+    expect(await fixture.raw.ready(name)).toBe(6);
     expect(calls).toEqual([0, 1, 2, 3]);
     const status = app.get(WarrenStatus).check();
     expect(status.up).toBe(true);
@@ -100,13 +85,13 @@ describe('flow control: circuit breaker (real broker)', () => {
     expect(reported).toMatchObject({ paused: true, pausedBy: ['circuit-breaker'], attached: false });
     expect(reported.circuitBreakers).toEqual([{ handler: 'Downstream.on', state: 'open', trips: 1 }]);
     expect(await trips(name)).toBe(1);
-    expect(await raw.ready(`${name}.dlq`)).toBe(4);
+    expect(await fixture.raw.ready(`${name}.dlq`)).toBe(4);
 
     // Half-open after pauseMs: the first trial fails, so it opens again.
     await waitFor(() => consumerOf(app, name).circuitBreakers?.[0].trips === 2, 'the failed trial to re-open it', 10_000);
     expect(calls).toEqual([0, 1, 2, 3, 4]);
-    await waitFor(async () => (await consumerCount(raw, name)) === 0, 'no consumer on the broker again');
-    expect(await raw.ready(name)).toBe(5);
+    await waitFor(async () => (await consumerCount(fixture.raw, name)) === 0, 'no consumer on the broker again');
+    expect(await fixture.raw.ready(name)).toBe(5);
     expect(await trips(name)).toBe(2);
 
     // The next trial succeeds: closed again, everything left is consumed.
@@ -114,8 +99,8 @@ describe('flow control: circuit breaker (real broker)', () => {
     await waitFor(() => calls.length === 10 && consumerOf(app, name).circuitBreakers?.[0].state === 'closed', 'the breaker to close and the queue to empty', 10_000);
     expect(calls).toEqual(range(10));
     expect(consumerOf(app, name)).toMatchObject({ paused: false, pausedBy: [], attached: true });
-    expect(await consumerCount(raw, name)).toBe(1);
-    expect(await raw.ready(`${name}.dlq`)).toBe(5);
+    expect(await consumerCount(fixture.raw, name)).toBe(1);
+    expect(await fixture.raw.ready(`${name}.dlq`)).toBe(5);
     expect(events).toEqual(['paused:circuit-breaker', 'resumed:circuit-breaker', 'paused:circuit-breaker', 'resumed:circuit-breaker']);
   });
 
@@ -144,7 +129,7 @@ describe('flow control: circuit breaker (real broker)', () => {
 
     await waitFor(() => consumerOf(app, name).circuitBreakers?.[0].state === 'half-open' && consumerOf(app, name).inFlight === 2, 'two trial deliveries');
     await waitFor(async () => (await brokerConsumers(name))[0]?.prefetch_count === 2, 'the trial prefetch on the broker', 15_000);
-    expect(await raw.ready(name)).toBe(8);
+    expect(await fixture.raw.ready(name)).toBe(8);
     hold.open();
     await waitFor(() => handled.length === 10, 'everything handled once closed');
     expect(consumerOf(app, name).circuitBreakers?.[0].state).toBe('closed');
@@ -173,9 +158,9 @@ describe('flow control: circuit breaker (real broker)', () => {
     release.open();
 
     await waitFor(() => consumerOf(app, name).pausedBy.includes('circuit-breaker'), 'the breaker to open');
-    await waitFor(async () => (await raw.ready(name)) === 8, 'the eight that had not started back in the queue');
+    await waitFor(async () => (await fixture.raw.ready(name)) === 8, 'the eight that had not started back in the queue');
     expect(running.started).toEqual([0, 1]);
-    expect(await raw.ready(`${name}.dlq`)).toBe(2);
+    expect(await fixture.raw.ready(`${name}.dlq`)).toBe(2);
     expect(consumerOf(app, name).inFlight).toBe(0);
   });
 
@@ -196,6 +181,6 @@ describe('flow control: circuit breaker (real broker)', () => {
     expect(consumerOf(app, name).pausedBy).toEqual(['user', 'circuit-breaker']);
     await consumers.resume(name);
     expect(consumerOf(app, name).pausedBy).toEqual(['circuit-breaker']);
-    expect(await consumerCount(raw, name)).toBe(0);
+    expect(await consumerCount(fixture.raw, name)).toBe(0);
   });
 });

@@ -4,9 +4,10 @@ import { EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservice
 import { lastValueFrom } from 'rxjs';
 import { MessageHandlerOptions, MessageProducer, RabbitSubscribe, Warren, WarrenConfigurationError, WarrenConsumers, WarrenModule } from 'nestjs-warren';
 import { WarrenClient, WarrenServer } from 'nestjs-warren/microservices';
-import { closeAll, startApp } from './support/app';
-import { BROKER_URL, RawClient, unique, waitFor } from './support/broker';
-import { Gate, Running, consumerOf, range } from './support/flow';
+import { startApp } from './support/app';
+import { useFlowFixture } from './support/flow-fixture';
+import { BROKER_URL, unique, waitFor } from './support/broker';
+import { Running, consumerOf, range } from './support/flow';
 
 interface Job {
   n: number;
@@ -14,38 +15,8 @@ interface Job {
 
 /** `concurrency`: how many invocations of one handler run at once, whatever the prefetch (issue 28). */
 describe('flow control: concurrency (real broker)', () => {
-  let raw: RawClient;
-  const apps: INestApplication[] = [];
-  const gates: Gate[] = [];
-  const queues: string[] = [];
-  const exchanges: string[] = [];
-
-  beforeAll(async () => {
-    raw = await RawClient.connect();
-  });
-
-  afterEach(async () => {
-    gates.splice(0).forEach((gate) => gate.open()); // a held handler would hold the drain
-    await closeAll(...apps.splice(0));
-    await raw.deleteQueues(...queues.splice(0));
-    await raw.deleteExchanges(...exchanges.splice(0));
-  });
-
-  afterAll(async () => {
-    await raw.close();
-  });
-
-  function gate(): Gate {
-    const created = new Gate();
-    gates.push(created);
-    return created;
-  }
-
-  function queue(label: string): string {
-    const name = unique(`q.flow.${label}`);
-    queues.push(name);
-    return name;
-  }
+  const fixture = useFlowFixture();
+  const { apps, exchanges, queue, gate } = fixture;
 
   async function start(providers: any[], exchange?: string): Promise<INestApplication> {
     const exchangesOption = exchange ? [{ name: exchange, type: 'topic' }] : [];
@@ -80,7 +51,7 @@ describe('flow control: concurrency (real broker)', () => {
 
     await waitFor(() => consumerOf(app, name).inFlight === 20 && running.now === 3, '20 delivered, 3 running');
     expect(running.now).toBe(3);
-    expect(await raw.ready(name)).toBe(10); // the rest wait in the broker, as the prefetch says
+    expect(await fixture.raw.ready(name)).toBe(10); // the rest wait in the broker, as the prefetch says
 
     release.open();
     await waitFor(() => running.done === 30, 'all 30 handled');

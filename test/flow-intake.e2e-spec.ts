@@ -1,7 +1,8 @@
 import { INestApplication, Injectable, LoggerService } from '@nestjs/common';
 import { MessageProducer, RabbitSubscribe, WarrenModule } from 'nestjs-warren';
-import { closeAll, startApp } from './support/app';
-import { RawClient, unique, waitFor } from './support/broker';
+import { startApp } from './support/app';
+import { useFlowFixture } from './support/flow-fixture';
+import { waitFor } from './support/broker';
 import { Gate, Running, brokerConsumers, consumerCount, consumerOf, range } from './support/flow';
 
 interface Job {
@@ -23,30 +24,8 @@ class WarningLogger implements LoggerService {
 
 /** What a consumer takes in: `accept` (content types) and `ack: 'auto'` (noAck) (issue 28). */
 describe('flow control: accepted content types and auto-ack (real broker)', () => {
-  let raw: RawClient;
-  const apps: INestApplication[] = [];
-  const gates: Gate[] = [];
-  const queues: string[] = [];
-
-  beforeAll(async () => {
-    raw = await RawClient.connect();
-  });
-
-  afterEach(async () => {
-    gates.splice(0).forEach((gate) => gate.open());
-    await closeAll(...apps.splice(0));
-    await raw.deleteQueues(...queues.splice(0));
-  });
-
-  afterAll(async () => {
-    await raw.close();
-  });
-
-  function queue(label: string): string {
-    const name = unique(`q.flow.${label}`);
-    queues.push(name);
-    return name;
-  }
+  const fixture = useFlowFixture();
+  const { apps, gates, queue } = fixture;
 
   async function start(providers: any[], logger: LoggerService | false = false): Promise<INestApplication> {
     const app = await startApp({ imports: [WarrenModule.forRoot({ logger, shutdown: { drainTimeoutMs: 2000 } })], providers });
@@ -65,13 +44,13 @@ describe('flow control: accepted content types and auto-ack (real broker)', () =
       }
     }
     await start([JsonOnly]);
-    await raw.publish('', name, 'plain words', { contentType: 'text/plain', messageId: 'text' });
-    await raw.publish('', name, '{"n":0}', { messageId: 'untyped' });
-    await raw.publish('', name, '{"n":1}', { contentType: 'Application/JSON; charset=utf-8', messageId: 'json' });
+    await fixture.raw.publish('', name, 'plain words', { contentType: 'text/plain', messageId: 'text' });
+    await fixture.raw.publish('', name, '{"n":0}', { messageId: 'untyped' });
+    await fixture.raw.publish('', name, '{"n":1}', { contentType: 'Application/JSON; charset=utf-8', messageId: 'json' });
 
-    await waitFor(async () => (await raw.ready(`${name}.dlq`)) === 2 && seen.length === 1, 'two parked, one handled');
+    await waitFor(async () => (await fixture.raw.ready(`${name}.dlq`)) === 2 && seen.length === 1, 'two parked, one handled');
     expect(seen).toEqual([{ n: 1 }]);
-    const parked = new Map((await raw.drain(`${name}.dlq`)).map((m) => [m.properties.messageId as string, m.properties.headers ?? {}]));
+    const parked = new Map((await fixture.raw.drain(`${name}.dlq`)).map((m) => [m.properties.messageId as string, m.properties.headers ?? {}]));
     expect(parked.get('text')?.['warren-error']).toMatch(/JsonOnly\.on does not accept content type 'text\/plain'/);
     expect(parked.get('untyped')?.['warren-error']).toMatch(/does not accept content type \(none\)/);
     for (const headers of parked.values()) {
@@ -121,9 +100,9 @@ describe('flow control: accepted content types and auto-ack (real broker)', () =
     await producer.publish('', auto, { n: 2, fail: true });
     await producer.publish('', golevelup, { n: 3 });
     await producer.publish('', manual, { n: 4 });
-    await waitFor(async () => handled.length === 3 && (await raw.ready(`${auto}.dlq`)) === 1, 'three handled, one parked');
+    await waitFor(async () => handled.length === 3 && (await fixture.raw.ready(`${auto}.dlq`)) === 1, 'three handled, one parked');
     expect([...handled].sort()).toEqual([1, 3, 4]);
-    const [parked] = await raw.drain(`${auto}.dlq`);
+    const [parked] = await fixture.raw.drain(`${auto}.dlq`);
     expect(parked.properties.headers?.['warren-error']).toMatch(/job 2 failed/);
     // Settling nothing on a noAck channel kept it open.
     expect(consumerOf(app, auto).attached).toBe(true);
@@ -147,10 +126,10 @@ describe('flow control: accepted content types and auto-ack (real broker)', () =
     const app = await start([Slow]);
     const producer = app.get(MessageProducer);
     for (const n of range(200)) await producer.publish('', name, { n });
-    await waitFor(async () => (await consumerCount(raw, name)) === 0 && consumerOf(app, name).inFlight >= 5, 'Warren to stop consuming', 15_000);
+    await waitFor(async () => (await consumerCount(fixture.raw, name)) === 0 && consumerOf(app, name).inFlight >= 5, 'Warren to stop consuming', 15_000);
     const held = consumerOf(app, name).inFlight;
     expect(held).toBeLessThan(200);
-    expect(await raw.ready(name)).toBe(200 - held);
+    expect(await fixture.raw.ready(name)).toBe(200 - held);
     release.open();
     await waitFor(() => running.done === 200, 'all 200 handled', 20_000);
     expect(running.started).toEqual(range(200));

@@ -11,8 +11,9 @@ import {
   WarrenConsumers,
   WarrenModule,
 } from 'nestjs-warren';
-import { closeAll, startApp } from './support/app';
-import { RawClient, unique, waitFor } from './support/broker';
+import { startApp } from './support/app';
+import { useFlowFixture } from './support/flow-fixture';
+import { unique, waitFor } from './support/broker';
 import { Gate, aborted, consumerOf } from './support/flow';
 
 interface Job {
@@ -21,32 +22,8 @@ interface Job {
 
 /** `timeoutMs`: a handler's deadline aborts its signal and fails the delivery with HANDLER_TIMEOUT (issue 28). */
 describe('flow control: handler timeouts (real broker)', () => {
-  let raw: RawClient;
-  const apps: INestApplication[] = [];
-  const gates: Gate[] = [];
-  const queues: string[] = [];
-  const exchanges: string[] = [];
-
-  beforeAll(async () => {
-    raw = await RawClient.connect();
-  });
-
-  afterEach(async () => {
-    gates.splice(0).forEach((gate) => gate.open());
-    await closeAll(...apps.splice(0));
-    await raw.deleteQueues(...queues.splice(0));
-    await raw.deleteExchanges(...exchanges.splice(0));
-  });
-
-  afterAll(async () => {
-    await raw.close();
-  });
-
-  function queue(label: string): string {
-    const name = unique(`q.flow.${label}`);
-    queues.push(name);
-    return name;
-  }
+  const fixture = useFlowFixture();
+  const { apps, gates, exchanges, queue } = fixture;
 
   async function start(providers: any[], exchange?: string): Promise<INestApplication> {
     const app = await startApp({
@@ -70,8 +47,8 @@ describe('flow control: handler timeouts (real broker)', () => {
     const app = await start([Stuck]);
     await app.get(MessageProducer).publish('', name, { n: 1 });
 
-    await waitFor(async () => (await raw.ready(`${name}.dlq`)) === 1, 'the message parked');
-    const [parked] = await raw.drain(`${name}.dlq`);
+    await waitFor(async () => (await fixture.raw.ready(`${name}.dlq`)) === 1, 'the message parked');
+    const [parked] = await fixture.raw.drain(`${name}.dlq`);
     const headers = parked.properties.headers ?? {};
     expect(headers['warren-error-code']).toBe('HANDLER_TIMEOUT');
     expect(headers['warren-error']).toMatch(/Stuck\.on did not finish within its timeoutMs \(150 ms\)/);
@@ -82,7 +59,7 @@ describe('flow control: handler timeouts (real broker)', () => {
     // Nothing was settled twice: the consumer is still attached, holding nothing.
     await waitFor(() => consumerOf(app, name).inFlight === 0, 'nothing in flight');
     expect(consumerOf(app, name).attached).toBe(true);
-    expect(await raw.ready(name)).toBe(0);
+    expect(await fixture.raw.ready(name)).toBe(0);
   });
 
   it('one that ignores its signal keeps its concurrency slot until it returns, but its message is settled at the deadline', async () => {
@@ -105,10 +82,10 @@ describe('flow control: handler timeouts (real broker)', () => {
     await producer.publish('', name, { n: 1 });
     await producer.publish('', name, { n: 2 });
 
-    await waitFor(async () => (await raw.ready(`${name}.dlq`)) === 1, 'the first message parked at its deadline');
+    await waitFor(async () => (await fixture.raw.ready(`${name}.dlq`)) === 1, 'the first message parked at its deadline');
     expect(started).toEqual([1]); // the second waits: the slot is still taken
     expect(consumerOf(app, name).inFlight).toBe(2);
-    const [parked] = await raw.drain(`${name}.dlq`);
+    const [parked] = await fixture.raw.drain(`${name}.dlq`);
     expect(JSON.parse(parked.content.toString())).toEqual({ n: 1 });
     expect(parked.properties.headers?.['warren-error-code']).toBe('HANDLER_TIMEOUT');
 
@@ -117,8 +94,8 @@ describe('flow control: handler timeouts (real broker)', () => {
     expect(started).toEqual([1, 2]);
     await waitFor(() => consumerOf(app, name).inFlight === 0, 'nothing in flight');
     expect(consumerOf(app, name).attached).toBe(true); // the late return of the first settled nothing twice
-    expect(await raw.ready(`${name}.dlq`)).toBe(0);
-    expect(await raw.ready(name)).toBe(0);
+    expect(await fixture.raw.ready(`${name}.dlq`)).toBe(0);
+    expect(await fixture.raw.ready(name)).toBe(0);
   });
 
   it('an RPC caller gets RemoteError HANDLER_TIMEOUT at once (not its own timeout)', async () => {
@@ -155,8 +132,8 @@ describe('flow control: handler timeouts (real broker)', () => {
       'runTimeStuck',
     );
     await app.get(MessageProducer).publish('', name, { n: 1 });
-    await waitFor(async () => (await raw.ready(`${name}.dlq`)) === 1, 'the message parked');
-    const [parked] = await raw.drain(`${name}.dlq`);
+    await waitFor(async () => (await fixture.raw.ready(`${name}.dlq`)) === 1, 'the message parked');
+    const [parked] = await fixture.raw.drain(`${name}.dlq`);
     expect(parked.properties.headers?.['warren-error-code']).toBe('HANDLER_TIMEOUT');
     expect(parked.properties.headers?.['warren-error']).toMatch(/runTimeStuck did not finish within its timeoutMs \(150 ms\)/);
     await waitFor(() => reasons.length === 1, 'its signal aborted');
